@@ -1,0 +1,130 @@
+"""Build the networkx graph (a MultiDiGraph following graph/schema.py) from the store."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+
+from corpus.catalogue import key_documents
+from corpus.gazetteer import load_gazetteer
+from corpus.store import Store
+from graph.schema import KIND_LABEL, NATIONAL, node_id
+from mining.citations import TitleIndex, find_title_mentions
+from mining.codebook import load_instruments
+
+
+def build_graph(store: Store) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    _add_documents(g, store)
+    _add_tags(g, store)
+    _add_citations(g, store)
+    _add_region_hierarchy(g)
+    return g
+
+
+def _add_documents(g: nx.MultiDiGraph, store: Store) -> None:
+    stored_catalog_ids = set()
+    for doc in store.documents():
+        m = doc.meta
+        stored_catalog_ids.add(m.catalog_id)
+        doc_node = node_id("Document", doc.id)
+        g.add_node(doc_node, label="Document", key=doc.id, title=m.title or doc.id, date=m.date,
+                   year=int(m.date[:4]) if m.date else None, level=m.level, region=m.region,
+                   doc_number=m.doc_number, doc_type=m.doc_type, in_corpus=True, catalog_id=m.catalog_id,
+                   sha256=doc.sha256)
+        for issuer in m.issuers:
+            _add_node(g, "Actor", issuer, type="党政机关")
+            g.add_edge(doc_node, node_id("Actor", issuer), key=f"ISSUED_BY:{issuer}", type="ISSUED_BY",
+                       doc_id=doc.id, clause_id="", start=-1, end=-1, matched=issuer, source="metadata")
+        if m.region:
+            _add_region(g, m.region)
+            g.add_edge(doc_node, node_id("Region", m.region), key="APPLIES_TO", type="APPLIES_TO", doc_id=doc.id,
+                       clause_id="", start=-1, end=-1, matched=m.region, source="metadata")
+        if doc.parent_id:
+            g.add_edge(node_id("Document", doc.parent_id), doc_node, key="CARRIES", type="CARRIES",
+                       doc_id=doc.parent_id, clause_id="", start=-1, end=-1, matched=m.title or "", source="ingest")
+    for entry in key_documents():
+        if entry.id in stored_catalog_ids:
+            continue
+        g.add_node(node_id("Document", entry.id), label="Document", key=entry.id, title=entry.title,
+                   date=entry.date, year=int(entry.date[:4]) if entry.date else None, level=entry.level,
+                   region=entry.region, doc_number=entry.doc_number, doc_type=entry.doc_type, in_corpus=False,
+                   catalog_id=entry.id, sha256="")
+
+
+def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
+    sides = {i.name: i.side for i in load_instruments()}
+    clause_regions: dict[str, list[str]] = defaultdict(list)
+    clause_instruments: dict[str, list] = defaultdict(list)
+    for tag in store.tags():
+        label = KIND_LABEL.get(tag.kind)
+        if label is None:
+            continue
+        props = {"side": sides.get(tag.label, tag.category)} if label == "Instrument" else {}
+        if label == "Region":
+            _add_region(g, tag.label)
+            clause_regions[tag.clause_id].append(tag.label)
+        elif label == "Actor":
+            _add_node(g, "Actor", tag.label, type=tag.category)
+        elif label == "Disease":
+            _add_node(g, "Disease", tag.label, kind=tag.kind)
+        else:
+            _add_node(g, label, tag.label, **props)
+        if label == "Instrument":
+            clause_instruments[tag.clause_id].append(tag)
+        edge_type = "USES" if label == "Instrument" else "MENTIONS"
+        g.add_edge(node_id("Document", tag.doc_id), node_id(label, tag.label),
+                   key=f"{edge_type}:{tag.clause_id}:{tag.start}", type=edge_type, doc_id=tag.doc_id,
+                   clause_id=tag.clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source,
+                   score=tag.score)
+    for clause_id, tags in clause_instruments.items():
+        for region in clause_regions.get(clause_id, []):
+            for tag in tags:
+                g.add_edge(node_id("Instrument", tag.label), node_id("Region", region),
+                           key=f"USED_IN:{clause_id}:{tag.label}", type="USED_IN", doc_id=tag.doc_id,
+                           clause_id=clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source)
+
+
+def _add_citations(g: nx.MultiDiGraph, store: Store) -> None:
+    index = TitleIndex(store)
+    for clause in store.clauses():
+        source = node_id("Document", clause.doc_id)
+        for mention in find_title_mentions(clause.text):
+            for target in index.resolve(mention.title)[:1]:
+                target_id = target.doc_id or target.catalog_id
+                if target_id == clause.doc_id or not g.has_node(node_id("Document", target_id)):
+                    continue
+                g.add_edge(source, node_id("Document", target_id), key=f"CITES:{clause.id}:{mention.start}",
+                           type="CITES", doc_id=clause.doc_id, clause_id=clause.id,
+                           start=clause.start + mention.start, end=clause.start + mention.end,
+                           matched=mention.title, source=f"title:{target.how}")
+
+
+def _add_node(g: nx.MultiDiGraph, label: str, key: str, **props) -> None:
+    node = node_id(label, key)
+    if node not in g:
+        g.add_node(node, label=label, key=key, **props)
+
+
+def _add_region(g: nx.MultiDiGraph, name: str) -> None:
+    if name == NATIONAL:
+        _add_node(g, "Region", name, level="national")
+        return
+    division = load_gazetteer().resolve(name)
+    _add_node(g, "Region", name, level=division.level if division else "unknown")
+
+
+def _add_region_hierarchy(g: nx.MultiDiGraph) -> None:
+    gazetteer = load_gazetteer()
+    for node, data in list(g.nodes(data=True)):
+        if data["label"] != "Region" or data["key"] == NATIONAL:
+            continue
+        division = gazetteer.resolve(data["key"])
+        if division is None:
+            continue
+        parent = division.city if division.level == "county" and division.city else (
+            division.province if division.level != "province" else None)
+        if parent and parent != data["key"]:
+            _add_region(g, parent)
+            g.add_edge(node, node_id("Region", parent), key="PART_OF", type="PART_OF", doc_id="", clause_id="",
+                       start=-1, end=-1, matched="", source="gazetteer")

@@ -1,0 +1,181 @@
+"""The spaCy pipeline: ``spacy.blank("zh")`` with a jieba segmenter and a codebook entity ruler.
+
+Codebook terms are matched on the raw text (an Aho–Corasick automaton plus the codebooks' regex
+patterns), not on tokens: a term the segmenter split differently would otherwise be missed. Matches
+are mapped to tokens with ``doc.char_span(..., alignment_mode="expand")``.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from corpus.bodies import DEFAULT_PATH as BODIES_YAML, find_bodies
+from corpus.gazetteer import CSV_PATH as GAZETTEER_CSV, load_gazetteer
+from mining import codebook
+from mining.segment import Segmenter, default_segmenter
+
+SPAN_KEY = "policykg"
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str        # instrument / actor / region / term / disease / group
+    label: str       # canonical name
+    category: str    # instrument side, actor type, region level, …
+    start: int       # offsets into the text given to the matcher
+    end: int
+    matched: str
+    source: str      # dict:<surface> / regex:<pattern> / gazetteer:<version> / bodies
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    label: str
+    category: str
+
+
+class CodebookMatcher:
+    """Dictionary and pattern matching of every codebook over raw text."""
+
+    def __init__(self, entries: dict[str, list[_Entry]], pattern_instruments: list[codebook.Instrument],
+                 with_regions: bool = True, with_bodies: bool = True):
+        self.automaton = ahocorasick.Automaton()
+        for surface, targets in entries.items():
+            self.automaton.add_word(surface, (surface, tuple(targets)))
+        if entries:
+            self.automaton.make_automaton()
+        self.pattern_instruments = pattern_instruments
+        self.with_regions = with_regions
+        self.with_bodies = with_bodies
+
+    @classmethod
+    def from_codebooks(cls) -> CodebookMatcher:
+        entries: dict[str, list[_Entry]] = {}
+
+        def add(surface: str, entry: _Entry) -> None:
+            if surface and entry not in entries.setdefault(surface, []):
+                entries[surface].append(entry)
+
+        for inst in codebook.load_instruments():
+            entry = _Entry("instrument", inst.name, inst.side)
+            for surface in (inst.name, *inst.synonyms):
+                add(surface, entry)
+        for actor in codebook.load_actors():
+            for surface in (actor.name, *actor.aliases):
+                add(surface, _Entry("actor", actor.name, actor.type))
+        for item in codebook.load_diseases():
+            for surface in (item.name, *item.aliases):
+                add(surface, _Entry(item.kind, item.name, item.kind))
+        for term in codebook.load_terms():
+            for surface in (term.name, *term.forms):
+                add(surface, _Entry("term", term.name, "term"))
+        return cls(entries, [i for i in codebook.load_instruments() if i.patterns])
+
+    def __call__(self, text: str) -> list[Match]:
+        found = self._dictionary(text) + self._patterns(text)
+        if self.with_bodies:
+            found += [Match("actor", name, "党政机关", s, e, text[s:e], "bodies") for s, e, name in find_bodies(text)]
+        if self.with_regions:
+            gazetteer = load_gazetteer()
+            for m in gazetteer.find_in_text(text):
+                if m.status == "ok" and m.division is not None:
+                    found.append(Match("region", m.division.full_name, m.division.level, m.start, m.end, m.text,
+                                       f"gazetteer:{gazetteer.version}"))
+        return _longest_per_kind(found)
+
+    def _dictionary(self, text: str) -> list[Match]:
+        if not len(self.automaton):
+            return []
+        out = []
+        for end_index, (surface, targets) in self.automaton.iter(text):
+            start = end_index - len(surface) + 1
+            out += [Match(t.kind, t.label, t.category, start, end_index + 1, surface, f"dict:{surface}")
+                    for t in targets]
+        return out
+
+    def _patterns(self, text: str) -> list[Match]:
+        return [Match("instrument", inst.name, inst.side, start, end, matched, f"regex:{inst.name}")
+                for inst in self.pattern_instruments for start, end, matched in inst.pattern_matches(text)]
+
+
+def _longest_per_kind(matches: list[Match]) -> list[Match]:
+    """Within one kind, drop a match covered by a longer one (家庭医生签约服务 over 家庭医生 as an
+    instrument); across kinds, overlaps stay (家庭医生 is also an actor)."""
+    kept: list[Match] = []
+    by_kind: dict[str, list[Match]] = {}
+    for m in matches:
+        by_kind.setdefault(m.kind, []).append(m)
+    for group in by_kind.values():
+        group.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        for m in group:
+            covered = any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start)
+                          for k in kept if k.kind == m.kind)
+            if not covered and m not in kept:
+                kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.kind, m.label))
+
+
+class SegmenterTokenizer:
+    """spaCy tokenizer that delegates to our Segmenter (jieba/rjieba with the domain dictionary, HMM off)."""
+
+    def __init__(self, vocab, segmenter: Segmenter):
+        self.vocab = vocab
+        self.segmenter = segmenter
+
+    def __call__(self, text: str) -> Doc:
+        words = [w for w in self.segmenter.cut(text) if w]
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+
+
+if not Doc.has_extension("matches"):
+    Doc.set_extension("matches", default=None)
+
+
+@Language.factory("policykg_codebook")
+def make_codebook_component(nlp: Language, name: str):
+    matcher = CodebookMatcher.from_codebooks()
+
+    def codebook_component(doc: Doc) -> Doc:
+        matches = matcher(doc.text)
+        doc._.matches = matches
+        spans = []
+        for m in matches:
+            span = doc.char_span(m.start, m.end, label=f"{m.kind}:{m.label}", alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans[SPAN_KEY] = spans
+        doc.ents = filter_spans(spans)
+        return doc
+
+    return codebook_component
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(backend: str = "rjieba") -> Language:
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = SegmenterTokenizer(nlp.vocab, default_segmenter(backend))
+    nlp.add_pipe("policykg_codebook")
+    return nlp
+
+
+def codebook_files() -> list[Path]:
+    """Every data file the tags depend on."""
+    names = (codebook.INSTRUMENTS_FILE, codebook.ACTORS_FILE, codebook.DISEASES_FILE, codebook.TERMS_FILE)
+    return [codebook.codebook_path(n) for n in names] + [BODIES_YAML, GAZETTEER_CSV]
+
+
+def pipeline_version(backend: str = "rjieba") -> str:
+    """Changes whenever a codebook file or the matching code changes, so re-mining knows to redo work."""
+    digest = hashlib.sha256(backend.encode())
+    for path in codebook_files() + [__file__]:
+        digest.update(open(path, "rb").read())
+    return digest.hexdigest()[:16]

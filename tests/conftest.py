@@ -1,0 +1,48 @@
+"""Shared fixtures. Tests that read ../shared/corpus skip when it is absent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.ingest import ingest_paths
+from corpus.store import Store
+from graph import jobs
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+EXAMPLES = REPO / "corpus" / "examples"
+
+pytest_plugins = ["tests.neo4j_fixture"]
+
+
+def require_shared() -> Path:
+    if not (SHARED_CORPUS / "catalog.jsonl").exists():
+        pytest.skip(f"{SHARED_CORPUS} is absent: tests on the real corpus need ../shared")
+    return SHARED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory) -> Path:
+    """A store built (ingest + mine) from the bundled example documents."""
+    db = tmp_path_factory.mktemp("examples") / "examples.db"
+    with Store(db) as store:
+        outcomes = ingest_paths(store, [EXAMPLES])
+        failed = [o for o in outcomes if o.status == "failed"]
+        assert not failed, failed
+        jobs.mine(store)
+    return db
+
+
+@pytest.fixture(scope="session")
+def shared_db(tmp_path_factory) -> Path:
+    """A store built from ../shared/corpus (skips when absent)."""
+    corpus = require_shared()
+    db = tmp_path_factory.mktemp("shared") / "shared.db"
+    with Store(db) as store:
+        outcomes = ingest_paths(store, [corpus])
+        failed = [o for o in outcomes if o.status == "failed"]
+        assert not failed, failed
+        jobs.mine(store)
+    return db

@@ -1,0 +1,137 @@
+"""Gazetteer: generated data, look-up, and place names in running text."""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.gazetteer import CSV_PATH, load_gazetteer
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def mentions(gaz, text):
+    return [(m.text, m.status, m.division.full_name if m.division else None) for m in gaz.find_in_text(text)]
+
+
+def test_csv_is_the_generator_output():
+    spec = importlib.util.spec_from_file_location("make_gazetteer", REPO / "corpus/data/make_gazetteer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    source = module.read_source(Path(module.cpca.__file__).resolve().parent / "resources" / "adcodes.csv")
+    expected = module.build_rows(source)
+    with CSV_PATH.open(encoding="utf-8", newline="") as fh:
+        actual = list(csv.DictReader(fh))
+    assert actual == expected, "gazetteer.csv differs from make_gazetteer.py output: rerun the generator"
+
+
+def test_size_levels_and_version(gaz):
+    levels = [d.level for d in gaz.divisions]
+    assert levels.count("province") == 34
+    assert levels.count("city") > 300
+    assert levels.count("county") > 2800
+    assert gaz.version.startswith("cpca-")
+    assert not gaz.lookup("市辖区")
+
+
+def test_short_names(gaz):
+    assert gaz.resolve("广西").name == "广西壮族自治区"
+    assert gaz.resolve("新疆").name == "新疆维吾尔自治区"
+    assert gaz.resolve("内蒙古").name == "内蒙古自治区"
+    assert gaz.resolve("恩施").name == "恩施土家族苗族自治州"
+    assert gaz.resolve("浦东").name == "浦东新区"
+    assert gaz.lookup("沙县")[0].short == ""  # one-character stems are not short names
+
+
+def test_lookup_and_resolve(gaz):
+    assert [d.full_name for d in gaz.lookup("温州")] == ["浙江省温州市"]
+    assert gaz.resolve("温州").full_name == "浙江省温州市"
+    assert gaz.resolve("浙江省温州市").name == "温州市"
+    assert len(gaz.lookup("朝阳区")) == 2
+    assert gaz.resolve("朝阳区") is None
+    assert gaz.resolve("朝阳区", within="北京市").full_name == "北京市朝阳区"
+    assert gaz.resolve("朝阳区", within="长春").full_name == "吉林省长春市朝阳区"
+    assert gaz.resolve("吉林").name == "吉林省"          # province before its namesake city
+    assert gaz.resolve("句容市").full_name == "江苏省镇江市句容市"
+    assert gaz.resolve("仙桃市").full_name == "湖北省仙桃市"  # province-administered
+    assert gaz.resolve("火星") is None
+
+
+def test_check_pair(gaz):
+    assert gaz.check_pair("浙江省", "温州市") == "ok"
+    assert gaz.check_pair("浙江", "鹿城区") == "ok"
+    assert gaz.check_pair("云南省", "丽水市") == "mismatch"
+    assert gaz.check_pair("北京市", "朝阳区") == "ok"
+    assert gaz.check_pair("火星", "温州") == "unknown"
+
+
+def test_chain_is_one_mention(gaz):
+    assert mentions(gaz, "浙江省温州市在试点") == [("浙江省温州市", "ok", "浙江省温州市")]
+    assert mentions(gaz, "浙江省温州市鹿城区") == [("浙江省温州市鹿城区", "ok", "浙江省温州市鹿城区")]
+    assert mentions(gaz, "江苏句容") == [("江苏句容", "ok", "江苏省镇江市句容市")]
+    assert mentions(gaz, "北京朝阳") == [("北京朝阳", "ok", "北京市朝阳区")]
+    assert mentions(gaz, "安徽省和县") == [("安徽省和县", "ok", "安徽省马鞍山市和县")]
+
+
+def test_wrong_province_is_a_mismatch(gaz):
+    found = gaz.find_in_text("云南省丽水市开展了试点")
+    assert len(found) == 1
+    m = found[0]
+    assert (m.text, m.status) == ("云南省丽水市", "mismatch")
+    assert m.division.full_name == "浙江省丽水市"
+    assert "浙江省" in m.note
+
+
+def test_lists_of_places_are_not_mismatches(gaz):
+    assert [s for _, s, _ in mentions(gaz, "北京上海广州")] == ["ok", "ok", "ok"]
+    assert mentions(gaz, "浙江温州、台州")[1] == ("台州", "ok", "浙江省台州市")
+
+
+def test_roads_and_schools_are_not_places(gaz):
+    for text in ["广东路", "北京路", "上海大街", "南京东路", "位于北京西路", "浙江大学", "中山路"]:
+        assert mentions(gaz, text) == [], text
+    assert mentions(gaz, "医防融合的浙江路径") == [("浙江", "ok", "浙江省")]
+
+
+def test_words_that_hide_place_names(gaz):
+    for text in ["全国", "中国", "汇率在合理均衡水平", "重大理论创新", "隆重庆祝", "省、市和县三级",
+                 "世界大同", "城区人口", "发挥新乡贤作用"]:
+        assert mentions(gaz, text) == [], text
+    assert mentions(gaz, "山西大同") == [("山西大同", "ok", "山西省大同市")]
+    assert mentions(gaz, "河北区域协同") == [("河北", "ok", "河北省")]
+
+
+def test_new_areas_are_unknown(gaz):
+    found = gaz.find_in_text("兰州新区建设")
+    assert [(m.text, m.status, m.division) for m in found] == [("兰州新区", "unknown", None)]
+    assert "兰州" in found[0].note
+    assert mentions(gaz, "上海市浦东新区")[0][1] == "ok"      # a real district
+    assert mentions(gaz, "河北雄安新区")[0][:2] == ("河北雄安新区", "unknown")
+
+
+def test_offsets_are_evidence(gaz):
+    text = "据报道，浙江省温州市和云南省丽水市都开展了工作。"
+    for m in gaz.find_in_text(text):
+        assert text[m.start:m.end] == m.text
+
+
+def test_one_megabyte_under_a_second(gaz):
+    rng = random.Random(7)
+    pieces = ["浙江省温州市", "云南省丽水市", "北京路", "兰州新区", "均衡水平", "广东", "江苏句容",
+              "推进医防融合，", "加强家庭医生签约服务。", "健康中国建设", "县域医共体", "国家卫生健康委",
+              "完善基本公共卫生服务项目补助政策", "建立健全医疗机构与疾控机构协同机制，", "开展慢性病综合防控"]
+    text = "".join(rng.choice(pieces) for _ in range(150_000))[:1_000_000]
+    assert len(text) == 1_000_000
+    start = time.perf_counter()
+    found = gaz.find_in_text(text)
+    assert time.perf_counter() - start < 1.0
+    assert len(found) > 10_000
