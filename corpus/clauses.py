@@ -65,7 +65,8 @@ def _takes_paragraph(span: ClauseSpan, text: str) -> bool:
     if span.level < 2:
         return False
     own = text[span.start:span.end]
-    return "\n" not in own and own[len(span.number):].strip().rstrip("。") == span.heading != ""
+    bare = own[len(span.number):].strip().rstrip("。")
+    return "\n" not in own and bare == span.heading != "" and not _BODY_PUNCTUATION.search(bare)
 
 
 def _line_spans(text: str):

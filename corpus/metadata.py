@@ -38,6 +38,7 @@ _PUBLICITY = re.compile(r"^[（(]此件.*[）)]$")
 _SPEAKER = re.compile(r"^(国务院总理\s*)?[\u4e00-\u9fff]{2,3}$")
 _PLACE_PART = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:自治区|自治州|自治县|特别行政区|地区|省|市|县|区|州|盟|旗)")
 _WRAPPER = re.compile(r"关于(?:印发|转发|下发|发布|颁布)?(.+?)的通知$")
+_VERSION_NOTE = re.compile(r"^（[^（）]{0,12}(修订|修正|试行|暂行|草案|征求意见稿)[^（）]{0,6}）$")
 _REPORT_TAIL = re.compile(r"^(.*?——.*?(?:会议|大会)上(?:的报告|的讲话)?)")
 
 # Title suffix → doc_type, longest first.
@@ -143,6 +144,9 @@ def _plain_title(head: list[str], start: int) -> str:
     """A title without 关于: main lines joined by a space, a "——" subtitle appended."""
     title = _cut_report_tail(head[start])
     for line in head[start + 1:start + 4]:
+        if _VERSION_NOTE.match(line):
+            title += line
+            break
         if not _is_title_candidate(line) or _is_body_name(line):
             break
         if line.startswith("——"):
@@ -246,7 +250,8 @@ def _issuers(title: str | None, head: list[str], lines: list[str], signature: li
     adopted = _adopting_body(head) or _plenum(lines[:2])
     if adopted:
         return [adopted]
-    found = _unique(_title_issuers(title) + signature)
+    named = _title_issuers(title) or _head_issuers(head, title)
+    found = _unique(named + signature)
     if found:
         return found
     ordered = [issuer for issuer in map(_order_issuer, head) if issuer]
@@ -284,6 +289,12 @@ def _title_issuers(title: str | None) -> list[str]:
         return []
     prefix = title.split("关于", 1)[0].strip()
     return _body_names(prefix) if prefix else []
+
+
+def _head_issuers(head: list[str], title: str | None) -> list[str]:
+    """Body-name lines under a title that does not name its issuer ("…规划纲要" / "中共中央 国务院")."""
+    lines = [line for line in head if _is_body_name(line) and line not in (title or "")]
+    return _unique([name for line in lines for name in _body_names(line)])
 
 
 def _order_issuer(line: str) -> str | None:

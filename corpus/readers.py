@@ -94,7 +94,7 @@ def _docx_lines(document):
 def _docx_hints(document) -> dict[str, str]:
     props = document.core_properties
     hints = {}
-    if props.title and props.title.strip():
+    if props.title and re.search(r"[\u4e00-\u9fff]", props.title):  # not "Microsoft Word - …"
         hints["title"] = props.title.strip()
     return hints
 
@@ -313,9 +313,8 @@ def _collect(element, parts: list[str]) -> None:
 
 def _short(exc: Exception) -> str:
     """A one-line, short description of an exception."""
-    message = " ".join(str(exc).split())
-    description = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return description[:120]
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return message[:120]
 
 
 _READERS = {

@@ -136,7 +136,8 @@ _SPACES = re.compile(r" {2,}")
 # A line ending in one of these ends a sentence (or a clause heading, or an addressee line).
 _FINAL = set("。！？；：…”’」』）)!?;:.")
 _SENTENCE_END = set("。！？；：!?;:")
-_DOC_TYPE_END = re.compile(r"(通知|意见|决定|办法|方案|规划|纲要|条例|规定|细则|报告|建议|法|计划|通告|公告|函|批复|目录)$")
+_CLOSING_QUOTES = set("”’」』")
+_DOC_TYPE_END = re.compile(r"(通知|意见|决定|办法|方案|规划|纲要|条例|规定|细则|报告|建议|法|计划|措施|通告|公告|函|批复|目录)$")
 _SENTENCE_MARKS = re.compile(r"[，。；！？,;]")
 _DATE_ONLY = re.compile(r"^[（(]?[0-9〇○零一二三四五六七八九十OＯ]{4}年[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日[）)]?$")
 _NO_JOIN_BEFORE = re.compile(r"^(——|—|附件|附：|附表|抄送|主送|各位代表|同志们)")
@@ -146,7 +147,16 @@ _PAIRS = (("《", "》"), ("（", "）"), ("“", "”"), ("〔", "〕"))
 
 
 def normalize(text: str) -> str:
-    """Clean text for storage and matching (see module doc); paragraphs end with a single "\\n"."""
+    """Clean text for storage and matching; one paragraph per line, each ending with "\\n".
+
+    - full-width ASCII letters and digits and odd spaces become ASCII; Chinese punctuation
+      （，。、；：（）《》“”〔〕） stays full-width, since quotes and brackets matter for citations;
+    - line endings unified, zero-width characters removed, runs of spaces collapsed, lines
+      stripped (CJK paragraphs are indented with ideographic spaces), blank lines dropped;
+    - hard wraps joined (no space between CJK characters): a title wrapped inside 《》/“”/（）
+      in any text; in a hard-wrapped text (PDF: most lines of one width), a full line that does
+      not end a sentence and is not followed by a clause number, date, 文号, 附件 or "——".
+    """
     text = text.replace("\r\n", "\n").translate(_CHARS)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
@@ -195,9 +205,16 @@ def _continues(current: str, following: str, wrap_width: float | None) -> bool:
         return False
     if _unbalanced(current) and _width(current) < _MAX_TITLE_WIDTH:
         return True
-    if current[-1] in _FINAL or wrap_width is None or _looks_like_title(current):
+    if _ends_sentence(current) or wrap_width is None or _looks_like_title(current):
         return False
     return _width(current) >= wrap_width - 3
+
+
+def _ends_sentence(line: str) -> bool:
+    """A closing quote ends a sentence only after 。！？ ("…。”"); "…服务圈”" goes on."""
+    if line[-1] in _CLOSING_QUOTES:
+        return len(line) > 1 and line[-2] in _SENTENCE_END | {"…"}
+    return line[-1] in _FINAL
 
 
 def starts_block(line: str) -> bool:

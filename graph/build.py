@@ -120,11 +120,8 @@ def _add_region_hierarchy(g: nx.MultiDiGraph) -> None:
         if data["label"] != "Region" or data["key"] == NATIONAL:
             continue
         division = gazetteer.resolve(data["key"])
-        if division is None:
-            continue
-        parent = division.city if division.level == "county" and division.city else (
-            division.province if division.level != "province" else None)
-        if parent and parent != data["key"]:
-            _add_region(g, parent)
-            g.add_edge(node, node_id("Region", parent), key="PART_OF", type="PART_OF", doc_id="", clause_id="",
-                       start=-1, end=-1, matched="", source="gazetteer")
+        parent = gazetteer.by_code(division.parent_code) if division and division.parent_code else None
+        if parent is not None:
+            _add_region(g, parent.full_name)
+            g.add_edge(node, node_id("Region", parent.full_name), key="PART_OF", type="PART_OF", doc_id="",
+                       clause_id="", start=-1, end=-1, matched="", source="gazetteer")

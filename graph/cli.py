@@ -11,9 +11,10 @@ from pathlib import Path
 
 import click
 
+from corpus import metadata_eval
 from corpus.ingest import ingest_paths
 from corpus.store import DEFAULT_DB, Store, document_as_dict
-from graph import jobs
+from graph import cli_neo4j, jobs
 
 FORMATS = click.Choice(["table", "json", "csv"])
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -162,12 +163,8 @@ def eval_group() -> None:
 @eval_group.command(name="metadata")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 def eval_metadata(folder: str) -> None:
-    """Extracted metadata (text only, no catalogue) against FOLDER's catalog.jsonl."""
-    result = jobs.evaluate_metadata(Path(folder))
-    _emit(result.rows, "table", ["field", "stated", "correct", "accuracy"])
-    click.echo(f"overall: {result.correct}/{result.stated} = {result.accuracy:.1%} of the fields the text states")
-    for miss in result.misses:
-        click.echo(f"  miss {miss}")
+    """Metadata extracted from the text alone against FOLDER's catalog.jsonl, on the fields the text states."""
+    click.echo(metadata_eval.table(metadata_eval.evaluate(Path(folder))))
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -221,6 +218,9 @@ def _table(rows: list[dict], columns: list[str], max_cell: int = 60) -> str:
     lines += ["  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths)) for row in cells]
     return "\n".join(lines) + f"\n({len(rows)} rows)"
 
+
+# Commands that live beside their subject: Neo4j (push, export, cypher).
+cli_neo4j.register(main)
 
 if __name__ == "__main__":
     main()

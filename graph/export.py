@@ -108,6 +108,7 @@ def write_neo4j_csv(g: nx.MultiDiGraph, directory: Path) -> CsvExport:
         row = {k: v for k, v in data.items() if k != "label"}
         if data["label"] == "Document":
             row["fingerprint"] = prints[data["key"]]
+            row["date_text"] = data.get("date")     # as the Neo4j store keeps it (see graph/neo4j_store.py)
         nodes[data["label"]].append(row)
     node_files = [_write_nodes(directory, label, rows) for label, rows in sorted(nodes.items())]
 

@@ -1,7 +1,9 @@
 """The Neo4j store: a Neo4j database kept exactly in step with the networkx graph (graph/schema.py).
 
 Mirroring: a node gets its ``label`` as Neo4j label and every other attribute as a property (``key``
-unique per label; ``Document.date`` as a Neo4j ``date``); an edge becomes a relationship of its
+unique per label). ``Document.date`` becomes a Neo4j ``date`` so temporal Cypher works; catalogue
+dates can be month-precise ("2009-07", stored as 2009-07-01), so the text as written is kept in
+``date_text`` and the queries read that. An edge becomes a relationship of its
 ``type`` with every other attribute as a property plus ``key``, the networkx edge key, which with
 the two end nodes identifies it.
 
@@ -20,9 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -36,12 +40,17 @@ from graph.schema import EDGE_TYPES, NODE_LABELS
 
 DEFAULT_URI = "bolt://localhost:7687"
 BATCH_ROWS = 10_000          # rows per write transaction
+WRITERS = 2                  # parallel write transactions for relationships
 DELETE_DOCS_PER_BATCH = 200  # documents whose edges one transaction deletes
 GLOBAL = ""                  # owner of edges with no document (PART_OF)
+# Edges a document owns start at the document, except these (Instrument → Region): they are found
+# by an index on doc_id. Other types need no relationship index (each one slows every write).
+OWNED_ELSEWHERE = ("USED_IN",)
 
 # One line each; connection_timeout bounds the TCP/TLS/auth handshake, the acquisition timeout
 # bounds the whole wait for a connection (retries included), so a dead server fails within 5 s.
 CONNECTION_TIMEOUT = 3.0
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 ACQUISITION_TIMEOUT = 4.5
 
 
@@ -64,6 +73,8 @@ class Neo4jSettings:
 
 def connect(uri: str, user: str, password: str) -> Driver:
     """A driver whose server answered; Neo4jUnavailable (one line) otherwise, within about 5 s."""
+    if uri.split("://", 1)[0] not in BOLT_SCHEMES:
+        raise Neo4jUnavailable(f"invalid Neo4j URI {uri!r}: use {', '.join(s + '://' for s in BOLT_SCHEMES)}")
     try:
         driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=CONNECTION_TIMEOUT,
                                       connection_acquisition_timeout=ACQUISITION_TIMEOUT,
@@ -116,6 +127,8 @@ def plan(g: nx.MultiDiGraph) -> Plan:
         owner = data.get("doc_id") or GLOBAL
         if owner != GLOBAL and owner not in documents:
             raise ValueError(f"edge {u} -> {v} ({key}) has doc_id {owner!r}, which is no Document of the graph")
+        if owner != GLOBAL and data["type"] not in OWNED_ELSEWHERE and (a["label"], a["key"]) != ("Document", owner):
+            raise ValueError(f"edge {u} -> {v} ({key}) of document {owner!r} does not start at it")
         props = _props(data, drop=("type",))
         props["key"] = str(key)
         edges[owner].append(EdgeRow(data["type"], a["label"], b["label"], {"a": a["key"], "b": b["key"], "p": props}))
@@ -166,10 +179,11 @@ class Neo4jStore:
     graph.queries.NetworkxQueries, identical results)."""
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None,
-                 batch_rows: int = BATCH_ROWS):
+                 batch_rows: int = BATCH_ROWS, writers: int = WRITERS):
         self.uri = uri
         self.database = database
         self.batch_rows = batch_rows
+        self.writers = writers
         self.driver = connect(uri, user, password)
         self._schema_ready = False
 
@@ -190,8 +204,8 @@ class Neo4jStore:
     # -- schema ------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        """Uniqueness of each label's key, indexes for dates and for the edges' doc_id (used to delete
-        a document's edges); created once, IF NOT EXISTS, then awaited."""
+        """Uniqueness of each label's key, indexes on documents' dates and on OWNED_ELSEWHERE edges'
+        doc_id; created once, IF NOT EXISTS, then awaited."""
         if self._schema_ready:
             return
         statements = [f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE"
@@ -199,7 +213,7 @@ class Neo4jStore:
         statements += ["CREATE INDEX document_date IF NOT EXISTS FOR (n:Document) ON (n.date)",
                        "CREATE INDEX document_year IF NOT EXISTS FOR (n:Document) ON (n.year)"]
         statements += [f"CREATE INDEX {t.lower()}_doc_id IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.doc_id)"
-                       for t in EDGE_TYPES]
+                       for t in OWNED_ELSEWHERE]
         with self._session() as session:
             for statement in statements:
                 session.run(statement).consume()
@@ -237,7 +251,9 @@ class Neo4jStore:
                 self._read("MATCH (d:Document) RETURN d.key AS key, d.fingerprint AS fingerprint")}
 
     def _delete_owned_edges(self, doc_keys: list[str], counter: _BatchCounter) -> None:
-        for edge_type in EDGE_TYPES:
+        self._write_batches("delete edges", "UNWIND $rows AS k MATCH (:Document {key: k})-[r]->() WHERE r.doc_id = k "
+                            "DELETE r", doc_keys, counter, DELETE_DOCS_PER_BATCH)
+        for edge_type in OWNED_ELSEWHERE:
             self._write_batches(f"delete {edge_type}", f"UNWIND $rows AS k MATCH ()-[r:{edge_type} {{doc_id: k}}]->() "
                                 "DELETE r", doc_keys, counter, DELETE_DOCS_PER_BATCH)
 
@@ -257,18 +273,35 @@ class Neo4jStore:
         for label, rows in want.nodes.items():
             if label == "Document":
                 rows = [r for r in rows if r["key"] in changed]
-            date = ", n.date = date(r.date)" if label == "Document" else ""
+            date = ", n.date = date(r.date), n.date_text = r.date" if label == "Document" else ""
             # SET n = props also clears a stale fingerprint: it is written again at the very end.
             self._write_batches(f"nodes {label}", f"UNWIND $rows AS r MERGE (n:{label} {{key: r.key}}) "
                                 f"SET n = r.props{date}", rows, counter)
 
     def _create_edges(self, edges: list[EdgeRow], counter: _BatchCounter) -> int:
-        """CREATE, not MERGE: the owning documents' edges were all deleted first."""
+        """CREATE, not MERGE: the owning documents' edges were all deleted first. Rows go as lists (cheaper
+        to send than maps), one query per shape, in WRITERS parallel transactions."""
+        jobs = []
         for (edge_type, a, b), rows in _by_shape(edges).items():
-            self._write_batches(f"edges {edge_type}", f"UNWIND $rows AS r MATCH (a:{a} {{key: r.a}}) "
-                                f"MATCH (b:{b} {{key: r.b}}) CREATE (a)-[e:{edge_type}]->(b) SET e = r.p",
-                                rows, counter)
+            columns = sorted({k for row in rows for k in row["p"]})
+            props = ", ".join(f"`{c}`: r[{i + 2}]" for i, c in enumerate(columns))
+            query = (f"UNWIND $rows AS r MATCH (a:{a} {{key: r[0]}}) MATCH (b:{b} {{key: r[1]}}) "
+                     f"CREATE (a)-[:{edge_type} {{{props}}}]->(b)")
+            lists = [[row["a"], row["b"], *(row["p"].get(c) for c in columns)] for row in rows]
+            jobs += [(f"edges {edge_type}", query, batch) for batch in _chunks(lists, self.batch_rows)]
+        self._run_parallel(jobs, counter)
         return len(edges)
+
+    def _run_parallel(self, jobs: list[tuple[str, str, list]], counter: _BatchCounter) -> None:
+        def worker(share: list[tuple[str, str, list]]) -> None:
+            with self._session() as session:
+                for phase, query, batch in share:
+                    session.execute_write(_run, query, batch)
+                    counter.done(phase, len(batch))
+
+        with ThreadPoolExecutor(self.writers) as pool:
+            for future in [pool.submit(worker, jobs[i::self.writers]) for i in range(self.writers)]:
+                future.result()
 
     def _sync_global_edges(self, edges: list[EdgeRow], counter: _BatchCounter) -> int:
         """Edges without a document (PART_OF): MERGE them all, delete those the graph no longer has."""
@@ -318,7 +351,7 @@ class Neo4jStore:
     # -- the query suite (graph/queries.py on Cypher) ----------------------------------------------
 
     def document_table(self) -> dict[str, dict]:
-        rows = self._read("MATCH (d:Document) RETURN d.key AS key, d.title AS title, toString(d.date) AS date, "
+        rows = self._read("MATCH (d:Document) RETURN d.key AS key, d.title AS title, d.date_text AS date, "
                           "d.year AS year, d.level AS level, d.region AS region, d.doc_number AS doc_number, "
                           "d.in_corpus AS in_corpus")
         return {r["key"]: r for r in rows}
@@ -351,7 +384,7 @@ class Neo4jStore:
         return sorted(out, key=lambda row: (row.region, row.instrument))
 
     def neighbourhood(self, doc_id: str) -> Neighbourhood | None:
-        docs = self._read("MATCH (d:Document {key: $key}) RETURN d.title AS title, toString(d.date) AS date, "
+        docs = self._read("MATCH (d:Document {key: $key}) RETURN d.title AS title, d.date_text AS date, "
                           "d.in_corpus AS in_corpus", key=doc_id)
         if not docs:
             return None
@@ -369,8 +402,8 @@ class Neo4jStore:
     def citations(self, doc_id: str | None = None) -> list[Citation]:
         where = "WHERE $key IS NULL OR a.key = $key OR b.key = $key "
         rows = self._read("MATCH (a:Document)-[r:CITES]->(b:Document) " + where +
-                          "RETURN a.key AS citing, a.title AS citing_title, toString(a.date) AS citing_date, "
-                          "b.key AS cited, b.title AS cited_title, toString(b.date) AS cited_date, "
+                          "RETURN a.key AS citing, a.title AS citing_title, a.date_text AS citing_date, "
+                          "b.key AS cited, b.title AS cited_title, b.date_text AS cited_date, "
                           "b.in_corpus AS cited_in_corpus, count(DISTINCT r.clause_id) AS clauses, "
                           "collect(r) AS evidence", key=doc_id)
         out = [Citation(r["citing"], r["citing_title"], r["citing_date"], r["cited"], r["cited_title"],
@@ -401,11 +434,13 @@ class _BatchCounter:
     def __init__(self, callback: BatchCallback | None):
         self.callback = callback
         self.batches = 0
+        self.lock = threading.Lock()
 
     def done(self, phase: str, rows: int) -> None:
-        self.batches += 1
-        if self.callback:
-            self.callback(phase, rows)
+        with self.lock:
+            self.batches += 1
+            if self.callback:
+                self.callback(phase, rows)
 
 
 def _run(tx: ManagedTransaction, query: str, rows: list) -> None:

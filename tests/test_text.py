@@ -116,15 +116,6 @@ def test_normalize_is_idempotent(raw):
     assert normalize(once) == once
 
 
-def test_normalize_is_fast_enough():
-    import time
-
-    text = _hard_wrap(PARAGRAPHS * 2000)  # about 0.7 million characters
-    started = time.perf_counter()
-    normalize(text)
-    assert time.perf_counter() - started < 2.0
-
-
 # --------------------------------------------------------------------------- 文号 and dates
 
 @pytest.mark.parametrize("raw, expected", [
