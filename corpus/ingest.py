@@ -60,7 +60,7 @@ def _ingest(store: Store, path: Path) -> IngestOutcome:
     existing = store.doc_id_for_hash(sha)
     if existing:
         return IngestOutcome(str(path), "duplicate", existing, f"same content as {existing}")
-    extracted = extract_metadata(raw.text, str(path), getattr(raw, "hints", None))
+    extracted = extract_metadata(raw.text, str(path), raw.hints)
     sidecar = sidecar_for(path.parent).get(path.name)
     meta, source = merge_meta(extracted, sidecar, match_key_document(extracted))
     doc_id = sidecar.id if sidecar else _slug(path)

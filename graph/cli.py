@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
+import os
 import sys
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ import click
 from corpus import metadata_eval
 from corpus.ingest import ingest_paths
 from corpus.store import DEFAULT_DB, Store, document_as_dict
-from graph import cli_neo4j, jobs
+from graph import cli_neo4j, cli_verify, jobs
 
 FORMATS = click.Choice(["table", "json", "csv"])
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +152,7 @@ def app(ctx: click.Context, port: int, headless: bool) -> None:
                "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false",
                "--", "--db", str(Path(ctx.obj["db"]).resolve())]
     click.echo(f"PolicyKG explorer on http://localhost:{port} (store {ctx.obj['db']})")
-    raise SystemExit(subprocess.call(command))
+    os.execv(sys.executable, command)  # become Streamlit, so signals reach the server itself
 
 
 @main.group(name="eval")
@@ -219,8 +219,9 @@ def _table(rows: list[dict], columns: list[str], max_cell: int = 60) -> str:
     return "\n".join(lines) + f"\n({len(rows)} rows)"
 
 
-# Commands that live beside their subject: Neo4j (push, export, cypher).
+# Commands that live beside their subject: Neo4j (push, export, cypher), verification (verify, eval verify).
 cli_neo4j.register(main)
+cli_verify.register(main, eval_group)
 
 if __name__ == "__main__":
     main()
