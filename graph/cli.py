@@ -14,7 +14,7 @@ import click
 from corpus import metadata_eval
 from corpus.ingest import ingest_paths
 from corpus.store import DEFAULT_DB, Store, document_as_dict
-from graph import cli_neo4j, cli_verify, jobs
+from graph import cli_mining, cli_neo4j, cli_verify, jobs
 
 FORMATS = click.Choice(["table", "json", "csv"])
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -219,9 +219,11 @@ def _table(rows: list[dict], columns: list[str], max_cell: int = 60) -> str:
     return "\n".join(lines) + f"\n({len(rows)} rows)"
 
 
-# Commands that live beside their subject: Neo4j (push, export, cypher), verification (verify, eval verify).
+# Commands that live beside their subject: Neo4j (push, export, cypher), verification (verify, eval verify),
+# clause coding (tag, eval tagging).
 cli_neo4j.register(main)
 cli_verify.register(main, eval_group)
+cli_mining.register(main, eval_group)
 
 if __name__ == "__main__":
     main()

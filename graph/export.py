@@ -59,15 +59,19 @@ def write_graphml(g: nx.MultiDiGraph, path: Path) -> Path:
 
 
 def write_gexf(g: nx.MultiDiGraph, path: Path) -> Path:
-    """GEXF reads `label` as the display name and `start`/`end` as time spells: the title (or key) is the
-    label, the schema label goes to `kind`, the text offsets to `offset_start`/`offset_end`."""
+    """GEXF gives some names a meaning of its own: a node's `label` is its display name, an edge's `type`
+    is directed/undirected, `start`/`end` are time spells, and networkx writes `key` as networkx_key.
+    So: label = title (or key), schema_label = the schema label, node_key = key, rel_type = the edge type,
+    offset_start/offset_end = the text offsets."""
+    flat = flat_copy(g)
     h = nx.MultiDiGraph()
-    for node, data in flat_copy(g).nodes(data=True):
-        props = {k: v for k, v in data.items() if k != "label"}
-        h.add_node(node, label=str(data.get("title") or data["key"]), kind=data["label"], **props)
-    for u, v, key, data in flat_copy(g).edges(keys=True, data=True):
-        props = {k: v for k, v in data.items() if k not in ("start", "end")}
-        h.add_edge(u, v, key=key, id=f"{u}|{v}|{key}", offset_start=data.get("start", ""),
+    for node, data in flat.nodes(data=True):
+        props = {k: v for k, v in data.items() if k not in ("label", "key")}
+        h.add_node(node, label=str(data.get("title") or data["key"]), schema_label=data["label"],
+                   node_key=data["key"], **props)
+    for u, v, key, data in flat.edges(keys=True, data=True):
+        props = {k: v for k, v in data.items() if k not in ("type", "start", "end")}
+        h.add_edge(u, v, key=key, id=f"{u}|{v}|{key}", rel_type=data["type"], offset_start=data.get("start", ""),
                    offset_end=data.get("end", ""), **props)
     path.parent.mkdir(parents=True, exist_ok=True)
     nx.write_gexf(h, path)

@@ -20,7 +20,6 @@ Works on any Neo4j 5 (local, team server, Aura): plain Cypher, no APOC, no embed
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 import time
@@ -49,9 +48,9 @@ OWNED_ELSEWHERE = ("USED_IN",)
 
 # One line each; connection_timeout bounds the TCP/TLS/auth handshake, the acquisition timeout
 # bounds the whole wait for a connection (retries included), so a dead server fails within 5 s.
-CONNECTION_TIMEOUT = 3.0
+CONNECTION_TIMEOUT = 2.5
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-ACQUISITION_TIMEOUT = 4.5
+ACQUISITION_TIMEOUT = 3.5
 
 
 class Neo4jUnavailable(RuntimeError):
@@ -93,9 +92,10 @@ def connect(uri: str, user: str, password: str) -> Driver:
     return driver
 
 
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text.splitlines()[0]
+def _first_line(err: BaseException, width: int = 240) -> str:
+    """The driver's message (often several lines: "Couldn't connect … :\n  reason") as one line."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 # -- the plan of a push: what the graph wants, grouped the way it is written ---------------------
@@ -142,10 +142,13 @@ def _props(data: dict, drop: tuple[str, ...]) -> dict:
 
 
 def _fingerprint(node_props: dict, edges: list[EdgeRow]) -> str:
-    rows = sorted(json.dumps([e.type, e.start_label, e.end_label, e.row], sort_keys=True, ensure_ascii=False)
+    # repr of sorted tuples: stable for str/int/float/bool values and much cheaper than json per edge.
+    rows = sorted(repr((e.type, e.start_label, e.end_label, e.row["a"], e.row["b"], sorted(e.row["p"].items())))
                   for e in edges)
-    payload = json.dumps([node_props, rows], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    digest = hashlib.sha256(repr(sorted(node_props.items())).encode())
+    for row in rows:
+        digest.update(row.encode())
+    return digest.hexdigest()
 
 
 def fingerprints(g: nx.MultiDiGraph) -> dict[str, str]:
@@ -279,25 +282,29 @@ class Neo4jStore:
                                 f"SET n = r.props{date}", rows, counter)
 
     def _create_edges(self, edges: list[EdgeRow], counter: _BatchCounter) -> int:
-        """CREATE, not MERGE: the owning documents' edges were all deleted first. Rows go as lists (cheaper
-        to send than maps), one query per shape, in WRITERS parallel transactions."""
+        """CREATE, not MERGE: the owning documents' edges were all deleted first. One query per shape; rows
+        grouped by start node (its index seek done once) and sent as lists, which are cheaper to send than
+        maps; batches run in WRITERS parallel transactions."""
         jobs = []
         for (edge_type, a, b), rows in _by_shape(edges).items():
             columns = sorted({k for row in rows for k in row["p"]})
-            props = ", ".join(f"`{c}`: r[{i + 2}]" for i, c in enumerate(columns))
-            query = (f"UNWIND $rows AS r MATCH (a:{a} {{key: r[0]}}) MATCH (b:{b} {{key: r[1]}}) "
+            props = ", ".join(f"`{c}`: r[{i + 1}]" for i, c in enumerate(columns))
+            query = (f"UNWIND $rows AS s MATCH (a:{a} {{key: s[0]}}) UNWIND s[1] AS r MATCH (b:{b} {{key: r[0]}}) "
                      f"CREATE (a)-[:{edge_type} {{{props}}}]->(b)")
-            lists = [[row["a"], row["b"], *(row["p"].get(c) for c in columns)] for row in rows]
-            jobs += [(f"edges {edge_type}", query, batch) for batch in _chunks(lists, self.batch_rows)]
+            by_start: dict[str, list[list]] = defaultdict(list)
+            for row in rows:
+                by_start[row["a"]].append([row["b"], *(row["p"].get(c) for c in columns)])
+            for batch, size in _grouped_chunks(list(by_start.items()), self.batch_rows):
+                jobs.append((f"edges {edge_type}", query, batch, size))
         self._run_parallel(jobs, counter)
         return len(edges)
 
-    def _run_parallel(self, jobs: list[tuple[str, str, list]], counter: _BatchCounter) -> None:
-        def worker(share: list[tuple[str, str, list]]) -> None:
+    def _run_parallel(self, jobs: list[tuple[str, str, list, int]], counter: _BatchCounter) -> None:
+        def worker(share: list[tuple[str, str, list, int]]) -> None:
             with self._session() as session:
-                for phase, query, batch in share:
+                for phase, query, batch, size in share:
                     session.execute_write(_run, query, batch)
-                    counter.done(phase, len(batch))
+                    counter.done(phase, size)
 
         with ThreadPoolExecutor(self.writers) as pool:
             for future in [pool.submit(worker, jobs[i::self.writers]) for i in range(self.writers)]:
@@ -454,6 +461,21 @@ def _fetch(tx: ManagedTransaction, query: str, params: dict) -> list[dict]:
 def _chunks(rows: list, size: int) -> Iterator[list]:
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
+
+
+def _grouped_chunks(groups: list[tuple[str, list]], size: int) -> Iterator[tuple[list, int]]:
+    """[(start key, rows)] → batches of about `size` rows (a start node's rows may span batches)."""
+    batch, count = [], 0
+    for start, rows in groups:
+        for i in range(0, len(rows), size):
+            part = rows[i:i + size]
+            batch.append([start, part])
+            count += len(part)
+            if count >= size:
+                yield batch, count
+                batch, count = [], 0
+    if batch:
+        yield batch, count
 
 
 def _by_shape(edges: Iterable[EdgeRow]) -> dict[tuple[str, str, str], list[dict]]:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
 
 from corpus.catalogue import key_documents, title_key
 from corpus.store import Store
@@ -73,7 +76,6 @@ class TitleIndex:
 # Citations in manuscripts (used by mining/verify.py): titles with nested marks, informal names,
 # and GB/T 7714 reference entries.
 
-import ahocorasick  # noqa: E402  (kept beside the code that uses it)
 
 INNER_OPEN, INNER_CLOSE = "〈<", "〉>"
 
@@ -83,8 +85,10 @@ def bare_title(title: str) -> str:
     return re.sub(r"[〈〉<>]", "", title)
 
 
+@lru_cache(maxsize=65536)
 def cite_key(title: str) -> str:
-    return title_key(bare_title(title))
+    """``title_key`` without any punctuation: 、 or a dash missing from a title is not an error."""
+    return re.sub(r"[\W_]", "", title_key(bare_title(title)))
 
 
 def find_titles_nested(text: str) -> list[TitleMention]:

@@ -30,6 +30,7 @@ SIDES = ("供给型", "环境型", "需求型")
 DISEASE_KINDS = ("disease", "group")
 GOVERNMENT_ACTOR_TYPE = "党政机关"
 EXCLUDE_WINDOW = 4   # characters either side of a pattern match searched by `exclude`
+SCOPES = ("core", "extended")
 
 
 @dataclass(frozen=True)
@@ -41,17 +42,23 @@ class Instrument:
     patterns: tuple[str, ...]
     exclude: tuple[str, ...]
     description: str
+    weak: tuple[str, ...] = ()     # synonyms / patterns that count only when the classifier agrees
+    scope: str = "core"            # core: coded everywhere; extended: store and graph only
 
     def pattern_matches(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, matched) of every pattern match that no `exclude` hit overlaps.
 
         Exclusions are searched within EXCLUDE_WINDOW characters around the match and count only
         when they overlap it: 开具处方 and 处方药 drop 具处方 / 处方药, but 运动处方，处方药 keeps 运动处方."""
+        return sorted((start, end, matched) for start, end, matched, _ in self.pattern_hits(text))
+
+    def pattern_hits(self, text: str) -> list[tuple[int, int, str, str]]:
+        """pattern_matches() with the pattern that produced each match."""
         found = []
         for pattern in self.patterns:
             for match in re.finditer(pattern, text):
                 if not self._excluded(text, match.start(), match.end()):
-                    found.append((match.start(), match.end(), match.group(0)))
+                    found.append((match.start(), match.end(), match.group(0), pattern))
         return sorted(found)
 
     def _excluded(self, text: str, start: int, end: int) -> bool:
@@ -144,9 +151,16 @@ def _load_instruments(path: Path) -> tuple[Instrument, ...]:
             patterns=_strings(entry.get("patterns")),
             exclude=_strings(entry.get("exclude")),
             description=entry.get("description") or "",
+            weak=_strings(entry.get("weak")),
+            scope=entry.get("scope") or "core",
         )
         for entry in _read_yaml(path).get("instruments", [])
     )
+
+
+def core_instruments(path: Path | str | None = None) -> list[Instrument]:
+    """The instruments of scope core: those `policykg tag` reports and the classifier learns."""
+    return [i for i in load_instruments(path) if i.scope == "core"]
 
 
 def load_actors(path: Path | str | None = None) -> list[Actor]:
@@ -319,6 +333,12 @@ def _check_instruments(filename: str, data: dict) -> list[Problem]:
             problems.append(Problem(filename, label, f"unknown side '{entry.get('side')}' (use {', '.join(SIDES)})"))
         if not entry.get("synonyms") and not entry.get("patterns"):
             problems.append(Problem(filename, label, "neither synonyms nor patterns"))
+        if (entry.get("scope") or "core") not in SCOPES:
+            problems.append(Problem(filename, label, f"unknown scope '{entry.get('scope')}' (use {', '.join(SCOPES)})"))
+        known = set(_strings(entry.get("synonyms"))) | set(_strings(entry.get("patterns")))
+        for weak in _strings(entry.get("weak")):
+            if weak not in known:
+                problems.append(Problem(filename, label, f"weak '{weak}' is neither a synonym nor a pattern"))
         problems += _check_regexes(filename, label, "pattern", _strings(entry.get("patterns")))
         problems += _check_regexes(filename, label, "exclude", _strings(entry.get("exclude")))
     return problems

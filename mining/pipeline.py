@@ -33,7 +33,9 @@ class Match:
     start: int       # offsets into the text given to the matcher
     end: int
     matched: str
-    source: str      # dict:<surface> / regex:<pattern> / gazetteer:<version> / bodies
+    source: str      # dict:<surface> / regex:<pattern> / gazetteer:<version> / bodies / model:<name>
+    score: float = 1.0
+    weak: bool = False   # a weak codebook hit: kept only when the classifier agrees
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class _Entry:
     kind: str
     label: str
     category: str
+    weak: bool = False
 
 
 class CodebookMatcher:
@@ -66,9 +69,8 @@ class CodebookMatcher:
                 entries[surface].append(entry)
 
         for inst in codebook.load_instruments():
-            entry = _Entry("instrument", inst.name, inst.side)
             for surface in (inst.name, *inst.synonyms):
-                add(surface, entry)
+                add(surface, _Entry("instrument", inst.name, inst.side, surface in inst.weak))
         for actor in codebook.load_actors():
             for surface in (actor.name, *actor.aliases):
                 add(surface, _Entry("actor", actor.name, actor.type))
@@ -98,29 +100,33 @@ class CodebookMatcher:
         out = []
         for end_index, (surface, targets) in self.automaton.iter(text):
             start = end_index - len(surface) + 1
-            out += [Match(t.kind, t.label, t.category, start, end_index + 1, surface, f"dict:{surface}")
-                    for t in targets]
+            out += [Match(t.kind, t.label, t.category, start, end_index + 1, surface, f"dict:{surface}",
+                          weak=t.weak) for t in targets]
         return out
 
     def _patterns(self, text: str) -> list[Match]:
-        return [Match("instrument", inst.name, inst.side, start, end, matched, f"regex:{inst.name}")
-                for inst in self.pattern_instruments for start, end, matched in inst.pattern_matches(text)]
+        return [Match("instrument", inst.name, inst.side, start, end, matched, f"regex:{pattern}",
+                      weak=pattern in inst.weak)
+                for inst in self.pattern_instruments for start, end, matched, pattern in inst.pattern_hits(text)]
 
 
 def _longest_per_kind(matches: list[Match]) -> list[Match]:
     """Within one kind, drop a match covered by a longer one (家庭医生签约服务 over 家庭医生 as an
-    instrument); across kinds, overlaps stay (家庭医生 is also an actor)."""
+    instrument); across kinds, overlaps stay (家庭医生 is also an actor). Matches of one kind are
+    visited by start, longest first, so a covering match is always seen before what it covers."""
     kept: list[Match] = []
     by_kind: dict[str, list[Match]] = {}
-    for m in matches:
+    for m in dict.fromkeys(matches):
         by_kind.setdefault(m.kind, []).append(m)
     for group in by_kind.values():
         group.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        max_end, max_end_start = -1, -1     # furthest end seen, and the earliest start reaching it
         for m in group:
-            covered = any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start)
-                          for k in kept if k.kind == m.kind)
-            if not covered and m not in kept:
+            covered = max_end > m.end or (max_end == m.end and max_end_start < m.start)
+            if not covered:
                 kept.append(m)
+            if m.end > max_end:
+                max_end, max_end_start = m.end, m.start
     return sorted(kept, key=lambda m: (m.start, m.kind, m.label))
 
 
@@ -167,15 +173,22 @@ def load_pipeline(backend: str = "rjieba") -> Language:
     return nlp
 
 
+MINING_DIR = Path(__file__).resolve().parent
+CODE_FILES = ("pipeline.py", "segment.py", "tagging.py", "classifier.py", "codebook.py")
+TRAINING_FILES = ("gold/train.tsv", "gold/corpus_refs.jsonl")
+
+
 def codebook_files() -> list[Path]:
-    """Every data file the tags depend on."""
+    """Every data file the tags depend on (codebooks, bodies, gazetteer, classifier training data)."""
     names = (codebook.INSTRUMENTS_FILE, codebook.ACTORS_FILE, codebook.DISEASES_FILE, codebook.TERMS_FILE)
-    return [codebook.codebook_path(n) for n in names] + [BODIES_YAML, GAZETTEER_CSV]
+    return ([codebook.codebook_path(n) for n in names] + [BODIES_YAML, GAZETTEER_CSV]
+            + [MINING_DIR / f for f in TRAINING_FILES if (MINING_DIR / f).exists()])
 
 
 def pipeline_version(backend: str = "rjieba") -> str:
-    """Changes whenever a codebook file or the matching code changes, so re-mining knows to redo work."""
+    """Changes whenever a codebook, the training data or the mining code changes, so re-mining knows
+    to redo work."""
     digest = hashlib.sha256(backend.encode())
-    for path in codebook_files() + [__file__]:
-        digest.update(open(path, "rb").read())
+    for path in codebook_files() + [MINING_DIR / f for f in CODE_FILES]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 ELLIPSIS = re.compile(r"……|…|\.{3,}|。。。")
 PUNCTUATION_ONLY = "punctuation only"
@@ -43,12 +44,14 @@ def strip_punct(text: str) -> tuple[str, list[int]]:
     return "".join(kept), index
 
 
-def find_ignoring_punct(needle: str, text: str) -> tuple[int, int] | None:
-    """(start, end) in ``text`` of ``needle`` when they agree once punctuation is ignored."""
+def find_ignoring_punct(needle: str, text: str,
+                        stripped: tuple[str, list[int]] | None = None) -> tuple[int, int] | None:
+    """(start, end) in ``text`` of ``needle`` when they agree once punctuation is ignored;
+    ``stripped`` is ``strip_punct(text)`` when the caller has it already."""
     bare_needle, _ = strip_punct(needle)
     if len(bare_needle) < 2:
         return None
-    bare_text, index = strip_punct(text)
+    bare_text, index = stripped or strip_punct(text)
     at = bare_text.find(bare_needle)
     if at < 0:
         return None
@@ -85,12 +88,12 @@ class QuoteDiff:
 
 def diff(quote: str, passage: str) -> QuoteDiff:
     """Character-level differences between a quotation and the passage it was aligned to."""
-    matcher = difflib.SequenceMatcher(None, quote, passage, autojunk=False)
     ops: list[DiffOp] = []
     kinds: set[str] = set()
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        q, p = quote[i1:i2], passage[j1:j2]
-        ops.append(DiffOp(tag, q, p))
+    # Levenshtein (with substitutions): "队伍" → "团队" reads as characters changed, not added + missing
+    for op in _merged_ops(quote, passage):
+        tag, q, p = op.op, op.quote, op.passage
+        ops.append(op)
         if tag == "equal":
             continue
         if all(is_punct(ch) for ch in q + p):
@@ -107,6 +110,26 @@ def diff(quote: str, passage: str) -> QuoteDiff:
     words = [k for k in order if k in kinds and k != PUNCTUATION_ONLY]
     ordered = words or ([PUNCTUATION_ONLY] if PUNCTUATION_ONLY in kinds else [])
     return QuoteDiff(ops, ordered, fuzz.ratio(quote, passage))
+
+
+def _merged_ops(quote: str, passage: str) -> list[DiffOp]:
+    """Edit operations; two edits around a single equal character read as one change
+    (insert 团, keep 队, delete 伍 → "队伍" replaced by "团队")."""
+    raw = [DiffOp(tag, quote[i1:i2], passage[j1:j2])
+           for tag, i1, i2, j1, j2 in Levenshtein.opcodes(quote, passage).as_list()]
+    out: list[DiffOp] = []
+    i = 0
+    while i < len(raw):
+        op = raw[i]
+        if (op.op != "equal" and i + 2 < len(raw) and raw[i + 1].op == "equal" and len(raw[i + 1].quote) == 1
+                and raw[i + 2].op != "equal" and not is_punct(raw[i + 1].quote)):
+            mid, nxt = raw[i + 1], raw[i + 2]
+            out.append(DiffOp("replace", op.quote + mid.quote + nxt.quote, op.passage + mid.passage + nxt.passage))
+            i += 3
+            continue
+        out.append(op)
+        i += 1
+    return out
 
 
 def align(quote: str, text: str) -> tuple[int, int, float]:
@@ -128,5 +151,8 @@ def align(quote: str, text: str) -> tuple[int, int, float]:
     matcher = difflib.SequenceMatcher(None, quote, window, autojunk=False)
     blocks = [b for b in matcher.get_matching_blocks() if b.size >= 2]
     if blocks:
-        start, end = lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size
+        # widen over quotation characters left unmatched at either end ("服务队伍" ~ "服务团队")
+        head = min(blocks[0].a, blocks[0].b)
+        tail = min(len(quote) - blocks[-1].a - blocks[-1].size, len(window) - blocks[-1].b - blocks[-1].size)
+        start, end = lo + blocks[0].b - head, lo + blocks[-1].b + blocks[-1].size + tail
     return start, end, fuzz.ratio(quote, text[start:end])

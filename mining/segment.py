@@ -56,3 +56,27 @@ def default_segmenter(backend: str = "rjieba") -> Segmenter:
     from mining.codebook import user_dictionary_words
 
     return Segmenter(user_dictionary_words(), backend)
+
+
+def token_agreement(texts: Iterable[str], words: Iterable[str] | None = None) -> tuple[float, int]:
+    """Share of jieba's tokens (as character spans) that rjieba produces too, both with the same
+    user dictionary (the codebooks' by default) and HMM off; and jieba's token count."""
+    if words is None:
+        from mining.codebook import user_dictionary_words
+        words = user_dictionary_words()
+    words = list(words)
+    reference, compiled = Segmenter(words, "jieba"), Segmenter(words, "rjieba")
+    same = total = 0
+    for text in texts:
+        want = _spans(reference.cut(text))
+        same += len(want & _spans(compiled.cut(text)))
+        total += len(want)
+    return (same / total if total else 1.0), total
+
+
+def _spans(tokens: list[str]) -> set[tuple[int, int]]:
+    out, at = set(), 0
+    for token in tokens:
+        out.add((at, at + len(token)))
+        at += len(token)
+    return out

@@ -26,16 +26,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from corpus.bodies import find_bodies, load_bodies
-from corpus.catalogue import key_documents, title_key
+from corpus.catalogue import key_documents
 from corpus.gazetteer import load_gazetteer
 from corpus.records import Clause
-from corpus.store import Store, _fts_phrase
+from corpus.store import Store
 from corpus.text import normalize, normalize_doc_number
 from mining import quotes as q
 from mining.citations import (DOC_NUMBER_RE, NameFinder, ReferenceEntry, bare_title, cite_key,
@@ -152,6 +153,7 @@ class DocInfo:
 
 
 # how a cited title matched, best first
+EDGES = 800   # characters at the start and end of a document where its issuer, 文号 and date stand
 HOW_RANK = {"official": 0, "short": 0, "alias": 0, "attachment": 1, "wrapper": 1, "base": 2, "fuzzy": 3}
 
 
@@ -165,7 +167,8 @@ class Corpus:
         self.by_key: dict[str, list[tuple[str, str]]] = {}
         self._texts: dict[str, str] = {}
         self._clauses: dict[str, list[Clause]] = {}
-        self._rowids: dict[str, tuple[int, int] | None] = {}
+        self.term_cache: dict[str, list[tuple[str, int, int]]] = {}
+        self._stripped: dict[str, tuple[str, list[int]]] = {}
         self._load_store()
         self._load_catalogue()
         self._link_families()
@@ -289,6 +292,12 @@ class Corpus:
             self._texts[doc_id] = row["text"] if row else ""
         return self._texts[doc_id]
 
+    def stripped(self, doc_id: str) -> tuple[str, list[int]]:
+        """The document's text without punctuation, with the index map (cached)."""
+        if doc_id not in self._stripped:
+            self._stripped[doc_id] = q.strip_punct(self.text(doc_id))
+        return self._stripped[doc_id]
+
     def clauses(self, doc_id: str) -> list[Clause]:
         if doc_id not in self._clauses:
             self._clauses[doc_id] = self.store.clauses(doc_id)
@@ -298,39 +307,14 @@ class Corpus:
         clause = next((c.id for c in self.clauses(doc_id) if c.start <= start < c.end), "")
         return Evidence(doc_id, clause, start, end)
 
-    def rowid_range(self, doc_id: str) -> tuple[int, int] | None:
-        if doc_id not in self._rowids:
-            row = self.store.conn.execute("SELECT min(rowid), max(rowid) FROM clauses WHERE doc_id = ?",
-                                          (doc_id,)).fetchone()
-            self._rowids[doc_id] = (row[0], row[1]) if row and row[0] is not None else None
-        return self._rowids[doc_id]
-
     def search(self, needle: str, limit: int | None = None) -> list[Clause]:
         """Clauses containing ``needle`` verbatim, corpus-wide, through the FTS5 trigram index."""
         return self.store.search_clauses(needle, limit)
 
-    def search_in(self, needle: str, doc_ids: set[str], limit: int = 20) -> list[Clause]:
-        """Like ``search`` but only in the given documents: FTS5 with their clause rowid ranges
-        (clauses of a document are inserted together, so their rowids are contiguous)."""
-        out: list[Clause] = []
-        if len(needle) < 3:
-            for doc_id in doc_ids:
-                out += [c for c in self.clauses(doc_id) if needle in c.text]
-            return out[:limit]
-        for doc_id in sorted(doc_ids):
-            span = self.rowid_range(doc_id)
-            if span is None:
-                continue
-            rows = self.store.conn.execute(
-                "SELECT c.* FROM clause_fts f JOIN clauses c ON c.rowid = f.rowid WHERE clause_fts MATCH ? "
-                "AND f.rowid BETWEEN ? AND ? AND instr(c.text, ?) > 0 ORDER BY c.rowid LIMIT ?",
-                (_fts_phrase(needle), span[0], span[1], needle, limit)).fetchall()
-            out += [Clause(r["id"], r["doc_id"], r["ordinal"], r["number"], r["level"], r["start"], r["end"],
-                           r["text"]) for r in rows]
-        return out
-
-    def locate(self, doc_id: str, needles: list[str]) -> Evidence | None:
-        """Where the first of ``needles`` occurs in a stored document (its family included)."""
+    def locate(self, doc_id: str, needles: list[str], edges: int | None = None) -> Evidence | None:
+        """Where the first of ``needles`` occurs in a stored document (its family included);
+        with ``edges``, only in its first and last ``edges`` characters (where 公文 state their
+        issuer, 文号 and date)."""
         info = self.docs.get(doc_id)
         if info is None or not info.in_corpus:
             return None
@@ -338,10 +322,14 @@ class Corpus:
             if not needle:
                 continue
             for member in sorted(info.family):
-                if self.docs[member].in_corpus:
-                    at = self.text(member).find(needle)
-                    if at >= 0:
-                        return self.evidence_at(member, at, at + len(needle))
+                if not self.docs[member].in_corpus:
+                    continue
+                text = self.text(member)
+                at = text.find(needle, 0, edges + len(needle) if edges else None)
+                if at < 0 and edges:
+                    at = text.find(needle, max(0, len(text) - edges))
+                if at >= 0:
+                    return self.evidence_at(member, at, at + len(needle))
         return None
 
     # -- resolution -----------------------------------------------------------------------------
@@ -349,8 +337,8 @@ class Corpus:
     def exact(self, cited: str) -> list[tuple[str, str]]:
         """(doc_id, how) for a cited title, trying the title as written and its variants."""
         found: dict[str, str] = {}
-        for variant, how_override in [(cited, None)] + [(v, "base" if variant_is_base(cited, v) else None)
-                                                          for v in title_variants(cited)]:
+        variants = [(cited, None)] + [(v, "base" if variant_is_base(cited, v) else None) for v in title_variants(cited)]
+        for variant, how_override in variants:
             for doc_id, how in self.by_key.get(cite_key(variant), []):
                 how = how_override if how_override and HOW_RANK[how_override] > HOW_RANK[how] else how
                 if doc_id not in found or HOW_RANK[how] < HOW_RANK[found[doc_id]]:
@@ -399,7 +387,8 @@ _TRAILING_VERSION = re.compile(r"[（(][^（）()]*[）)]$")
 _ISSUER_PREFIX = re.compile(r"^(?P<prefix>[^《》“”]{2,60}?)(?P<rest>关于.{4,})$")
 
 
-def title_variants(title: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def title_variants(title: str) -> tuple[str, ...]:
     """Other ways the same document is cited: without the issuer before 关于, without a trailing
     version in brackets, without 中华人民共和国."""
     bare = bare_title(title).strip()
@@ -413,7 +402,7 @@ def title_variants(title: str) -> list[str]:
         out.append(bare[len("中华人民共和国"):])
         if _TRAILING_VERSION.search(bare):
             out.append(_TRAILING_VERSION.sub("", bare)[len("中华人民共和国"):])
-    return [v for v in out if len(cite_key(v)) >= 4]
+    return tuple(v for v in out if len(cite_key(v)) >= 4)
 
 
 def variant_is_base(title: str, variant: str) -> bool:
@@ -579,10 +568,6 @@ def find_mentions(text: str, corpus: Corpus) -> list[Mention]:
         if _inside(n.start, n.end, taken) or any(s.start <= n.start and n.end <= s.end and not _is_whole(s, n)
                                                  for s in quoted):
             continue
-        if n.start > 0 and re.match(r"[\u4e00-\u9fa5]", text[n.start - 1]) and text[n.start - 1] not in "的在和与及、":
-            # "党的二十大报告" is a name of its own; a name glued to a longer word is not a citation
-            if not any(text.startswith(x, n.start - len(x)) for x in ("党的", "中共")):
-                continue
         mentions.append(Mention(n.start, n.end, n.name, "name"))
     mentions.sort(key=lambda m: m.start)
     return mentions
@@ -774,26 +759,33 @@ def _choose(corpus: Corpus, pairs: list[tuple[str, str]], claims: Claims, mentio
     """One document among the matches: the claims decide (year, 文号, issuer, quotations present),
     then the way the title matched, then text in the corpus, then the latest date."""
     by_family: dict[frozenset, tuple[str, str]] = {}
-    for doc_id, how in pairs:
+    for doc_id, how in pairs:  # within a wrapper/attachment family, the member whose own title matched
         fam = frozenset(corpus.docs[doc_id].family)
-        if fam not in by_family or HOW_RANK[how] < HOW_RANK[by_family[fam][1]]:
+        if fam not in by_family or _member_rank(how) < _member_rank(by_family[fam][1]):
             by_family[fam] = (doc_id, how)
-    options = list(by_family.values())
-    several = len(options) > 1
+    # documents with the same title and date cannot be told apart (copies): keep one of each
+    distinct: dict[tuple[str, str | None], tuple[str, str]] = {}
+    for doc_id, how in sorted(by_family.values(), key=lambda o: (_member_rank(o[1]), o[0])):
+        distinct.setdefault((cite_key(corpus.docs[doc_id].title), corpus.docs[doc_id].date), (doc_id, how))
+    options = list(distinct.values())
+    quoted_in = _docs_quoting(corpus, claims) if len(options) > 1 and claims.quotes else set()
 
     def rank(option: tuple[str, str]):
         doc = corpus.docs[option[0]]
         year_match = bool(claims.year and doc.year == claims.year)
         number_match = bool(claims.doc_number and corpus_number_match(claims.doc_number, doc))
-        quote_match = bool(claims.quotes and several and doc.in_corpus
-                           and any(_quote_in(corpus, s.text, doc) for s in claims.quotes))
+        quote_match = bool(doc.family & quoted_in)
         return (-number_match, -year_match, -quote_match, HOW_RANK[option[1]], not doc.in_corpus,
                 _neg_date(doc.date), doc.id)
 
-    options.sort(key=rank)  # (the list reads as empty inside its own sort: hence ``several``)
+    options.sort(key=rank)
     doc_id, how = options[0]
     candidates = [corpus.docs[d] for d, _ in options]
     return Resolution(corpus.docs[doc_id], how, candidates=candidates if len(candidates) > 1 else [])
+
+
+def _member_rank(how: str) -> tuple[int, int]:
+    return HOW_RANK[how], how != "official"
 
 
 def _neg_date(date: str | None) -> str:
@@ -806,10 +798,16 @@ def corpus_number_match(claimed: str, doc: DocInfo) -> bool:
     return any(claimed == n or (len(n) >= 6 and claimed.endswith(n)) for n in doc.doc_numbers)
 
 
-def _quote_in(corpus: Corpus, quote: str, doc: DocInfo) -> bool:
-    segments = q.quote_segments(normalize(quote).strip())
-    return bool(segments) and all(any(s in corpus.text(m) for m in doc.family if corpus.docs[m].in_corpus)
-                                  for s in segments)
+def _docs_quoting(corpus: Corpus, claims: Claims) -> set[str]:
+    """Documents containing every segment of one of the claimed quotations (FTS5)."""
+    out: set[str] = set()
+    for span in claims.quotes:
+        docs: set[str] | None = None
+        for segment in q.quote_segments(normalize(span.text).strip()) or [normalize(span.text).strip()]:
+            found = {c.doc_id for c in corpus.search(segment, limit=500)}
+            docs = found if docs is None else docs & found
+        out |= docs or set()
+    return out
 
 
 # -------------------------------------------------------------------------------- checks
@@ -871,7 +869,7 @@ def check_year(corpus: Corpus, claimed: int, doc: DocInfo, res: Resolution) -> C
     if doc.year is None:
         return Check("year", "uncertain", claimed, {"year": None, "note": "the document's date is not known"})
     found = {"year": doc.year, "date": doc.date}
-    evidence = corpus.locate(doc.id, _date_needles(doc.date))
+    evidence = corpus.locate(doc.id, _date_needles(doc.date), edges=EDGES)
     if claimed == doc.year:
         return Check("year", "ok", claimed, {**found, "note": f"dated {doc.date}"}, evidence)
     if res.candidates and any(c.year == claimed for c in res.candidates if c.id != doc.id):
@@ -922,7 +920,8 @@ def check_issuer(corpus: Corpus, claimed: list[tuple[str, str]], doc: DocInfo) -
     status, names = issuer_status(canon, doc.issuers)
     found = {"issuers": doc.issuers, "claimed_canonical": canon}
     bodies = load_bodies()
-    evidence = corpus.locate(doc.id, [a for i in doc.issuers for a in [i, *(bodies[i].aliases if i in bodies else ())]])
+    evidence = corpus.locate(doc.id, [a for i in doc.issuers for a in [i, *(bodies[i].aliases if i in bodies else ())]],
+                             edges=EDGES)
     note = {"ok": "issued by " + "、".join(doc.issuers),
             "uncertain": f"{'、'.join(names)} is related to, but not, the issuer {'、'.join(doc.issuers)} "
                          "(parent body, office, or a renamed body)",
@@ -938,12 +937,12 @@ def check_doc_number(corpus: Corpus, claimed: str, doc: DocInfo | None) -> Check
             return Check("doc_number", "mismatch", claimed,
                          {"doc_number": None, "belongs_to": owner.ref().to_dict(),
                           "note": f"{claimed} belongs to {owner.describe()}"},
-                         corpus.locate(owner.id, owner.doc_numbers))
+                         corpus.locate(owner.id, owner.doc_numbers, edges=EDGES))
         return Check("doc_number", "uncertain", claimed, {"doc_number": None, "note": "the cited document is not found"})
     if corpus_number_match(claimed, doc) or any(corpus_number_match(claimed, corpus.docs[m]) for m in doc.family):
         number = next((n for n in doc.doc_numbers if normalize_doc_number(claimed).endswith(n)), claimed)
         return Check("doc_number", "ok", claimed, {"doc_number": "；".join(doc.doc_numbers), "note": f"文号 {number}"},
-                     corpus.locate(doc.id, _number_needles(number)))
+                     corpus.locate(doc.id, _number_needles(number), edges=EDGES))
     others = [o for o in owners if o.id not in doc.family]
     if others:
         owner = others[0]
@@ -951,9 +950,9 @@ def check_doc_number(corpus: Corpus, claimed: str, doc: DocInfo | None) -> Check
                      {"doc_number": "；".join(doc.doc_numbers) or None, "belongs_to": owner.ref().to_dict(),
                       "note": f"{claimed} belongs to another document, {owner.describe()}"
                               + (f"; the cited one is {'；'.join(doc.doc_numbers)}" if doc.doc_numbers else "")},
-                     corpus.locate(owner.id, _number_needles(owner.doc_numbers[0]) if owner.doc_numbers else []))
+                     corpus.locate(owner.id, _number_needles(owner.doc_numbers[0]) if owner.doc_numbers else [], edges=EDGES))
     if not doc.doc_numbers:
-        located = corpus.locate(doc.id, _number_needles(normalize_doc_number(claimed)))
+        located = corpus.locate(doc.id, _number_needles(normalize_doc_number(claimed)), edges=EDGES)
         if located:
             return Check("doc_number", "ok", claimed, {"doc_number": claimed, "note": "stated in the document's text"},
                          located)
@@ -962,7 +961,7 @@ def check_doc_number(corpus: Corpus, claimed: str, doc: DocInfo | None) -> Check
     return Check("doc_number", "mismatch", claimed,
                  {"doc_number": "；".join(doc.doc_numbers), "belongs_to": None,
                   "note": f"the document's 文号 is {'；'.join(doc.doc_numbers)}"},
-                 corpus.locate(doc.id, _number_needles(doc.doc_numbers[0])))
+                 corpus.locate(doc.id, _number_needles(doc.doc_numbers[0]), edges=EDGES))
 
 
 def _number_needles(number: str) -> list[str]:
@@ -1048,7 +1047,7 @@ def _best_in_family(corpus: Corpus, segment: str, family: set[str]) -> QuoteHit 
         at = text.find(segment)
         if at >= 0:
             return QuoteHit(doc_id, at, at + len(segment), q.diff(segment, segment))
-        span = q.find_ignoring_punct(segment, text)
+        span = q.find_ignoring_punct(segment, text, corpus.stripped(doc_id))
         if span:
             hit = QuoteHit(doc_id, span[0], span[1], q.diff(segment, text[span[0]:span[1]]))
         else:
@@ -1156,12 +1155,16 @@ def check_first_appearance(corpus: Corpus, term: str, doc: DocInfo | None, terms
 
 def _term_hits(corpus: Corpus, term: str) -> list[tuple[str, int, int]]:
     """(doc_id, start, end) of the first occurrence per document, oldest document first (FTS5)."""
+    if term in corpus.term_cache:
+        return corpus.term_cache[term]
     first: dict[str, tuple[str, int, int]] = {}
     for c in corpus.search(term):
         if c.doc_id not in first:
             at = c.start + c.text.index(term)
             first[c.doc_id] = (c.doc_id, at, at + len(term))
-    return sorted(first.values(), key=lambda h: (corpus.docs[h[0]].date or "9999", h[0]))
+    hits = sorted(first.values(), key=lambda h: (corpus.docs[h[0]].date or "9999", h[0]))
+    corpus.term_cache[term] = hits
+    return hits
 
 
 def _hit_ref(corpus: Corpus, hit: tuple[str, int, int]) -> dict:
@@ -1204,7 +1207,9 @@ def corpus_for(store: Store) -> Corpus:
     if key not in _corpus_cache:
         _corpus_cache.clear()
         _corpus_cache[key] = Corpus(store)
-    return _corpus_cache[key]
+    corpus = _corpus_cache[key]
+    corpus.store = store  # the same file opened again: reuse what was loaded, read through this connection
+    return corpus
 
 
 def _load_terms() -> list:
@@ -1280,10 +1285,13 @@ def _attach_places(gazetteer, sentence, indexes, mentions, claims_of) -> None:
     candidates = [i for i in indexes if mentions[i].entry is None]
     if not candidates:
         return
+    bodies = find_bodies(sentence.text)
     for place in gazetteer.find_in_text(sentence.text):
         start = sentence.start + place.start
         if any(mentions[i].start <= start < mentions[i].end for i in indexes):
             continue  # a place inside a cited title is part of the title
+        if place.status == "ok" and any(b[0] <= place.start and place.end <= b[1] for b in bodies):
+            continue  # 浙江省 in 浙江省卫生健康委员会 names the issuer, it is no claim about a place
         nearest = min(candidates, key=lambda i: min(abs(mentions[i].start - start), abs(mentions[i].end - start)))
         claims_of[nearest].places.append(place)
 
@@ -1339,7 +1347,7 @@ def check_exists(corpus: Corpus, mention: Mention, res: Resolution) -> Check:
         found["candidates"] = [c.ref().to_dict() for c in res.candidates]
     if doc.in_corpus:
         note = f"in the corpus as {doc.describe()}"
-        evidence = corpus.locate(doc.id, [doc.title]) or corpus.evidence_at(doc.id, 0, 0)
+        evidence = corpus.locate(doc.id, [doc.title], edges=EDGES) or corpus.evidence_at(doc.id, 0, 0)
     else:
         note = (f"known from the project catalogue only: {doc.describe()}; its text is not in the corpus, "
                 "so quotations and first-appearance claims cannot be checked against it")

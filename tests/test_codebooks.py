@@ -143,3 +143,43 @@ def test_validate_reports_file_and_entry(tmp_path):
     assert any("instruments.yaml: 乙" in p and "医防互训" in p and "甲" in p for p in problems)
     assert any("instruments.yaml: 丙" in p and "not a valid regex" in p for p in problems)
     assert len(problems) == 3
+
+
+def test_core_instruments_are_exactly_the_canonical_ones():
+    from mining.codebook import core_instruments
+
+    assert {i.name: i.side for i in core_instruments()} == REQUIRED_INSTRUMENTS
+    extended = [i for i in load_instruments() if i.scope == "extended"]
+    assert extended and not {i.name for i in extended} & set(REQUIRED_INSTRUMENTS)
+
+
+def test_weak_entries_are_synonyms_or_patterns():
+    for instrument in load_instruments():
+        assert set(instrument.weak) <= set(instrument.synonyms) | set(instrument.patterns), instrument.name
+    weak = {w for i in load_instruments() for w in i.weak}
+    assert {"试点", "监测", "积分"} <= weak
+
+
+def test_validate_reports_bad_weak_and_scope(tmp_path):
+    for name in ["actors.yaml", "diseases.yaml", "terms.yaml", "stages.yaml"]:
+        shutil.copy(DEFAULT_DIR / name, tmp_path / name)
+    (tmp_path / "instruments.yaml").write_text(
+        "instruments:\n"
+        "  - {name: 甲, side: 供给型, subcategory: 人才培养, synonyms: [医防互训], weak: [互训]}\n"
+        "  - {name: 乙, side: 需求型, subcategory: 试点示范, synonyms: [试点], scope: maybe}\n",
+        encoding="utf-8")
+    problems = [str(p) for p in validate(tmp_path)]
+    assert any("甲" in p and "weak '互训'" in p for p in problems)
+    assert any("乙" in p and "unknown scope" in p for p in problems)
+
+
+def test_renamed_bodies_carry_validity_years():
+    from corpus.bodies import load_bodies
+
+    bodies = load_bodies()   # government actors come from corpus/data/bodies.yaml (load_actors adds them)
+    chain = [("卫生部", 2013, "国家卫生和计划生育委员会"), ("国家卫生和计划生育委员会", 2018, "国家卫生健康委员会")]
+    for name, until, successor in chain:
+        assert (bodies[name].valid_to, bodies[name].successor) == (until, successor)
+    assert bodies["国家卫生健康委员会"].valid_from == 2018 and bodies["国家疾病预防控制局"].valid_from == 2021
+    actors = by_name(load_actors())
+    assert actors["卫生部"].type == "党政机关" and actors["国家疾病预防控制局"].type == "党政机关"

@@ -1,0 +1,161 @@
+"""Benchmark: loading the graph into Neo4j, and the query suite on networkx versus Neo4j.
+
+    python bench/neo4j_load.py [--corpus ../shared/corpus | --db STORE] [--min-rels 100000]
+
+1. ../shared/corpus is ingested and mined into a temporary store (or --db is used), its graph is
+   replicated (renamed copies: every key gets a suffix per copy) to at least --min-rels relationships.
+2. Batched push (graph/neo4j_store.py) into an empty database of a local server started for the
+   benchmark (after one warm-up push of the un-replicated graph): relationships per second.
+3. Row-by-row MERGE (one auto-commit transaction per relationship) on a sample of --sample
+   relationships, with the nodes in place: relationships per second, extrapolated to the full count.
+4. First full load through `neo4j-admin database import full` from the exported CSV into a new home,
+   versus the batched push into an empty database.
+5. The query suite (graph.queries.run_query_suite) on the un-replicated graph, on each store, checked equal.
+Needs Java 17 (a local server is started; NEO4J_URI is not used: the import needs a local home).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from corpus.ingest import ingest_paths  # noqa: E402
+from corpus.store import Store  # noqa: E402
+from graph import jobs  # noqa: E402
+from graph.export import write_neo4j_csv  # noqa: E402
+from graph.neo4j_server import run_admin, start_server  # noqa: E402
+from graph.neo4j_store import Neo4jStore, plan  # noqa: E402
+from graph.queries import NetworkxQueries, run_query_suite  # noqa: E402
+from tests.neo4j_fixture import wipe_database  # noqa: E402
+
+HEAP, PAGECACHE = "2g", "1g"
+
+
+def replicate(g: nx.MultiDiGraph, copies: int) -> nx.MultiDiGraph:
+    """`copies` disjoint renamed copies of g (node keys, doc_id and clause_id get the suffix #i)."""
+    h = nx.MultiDiGraph()
+    for i in range(copies):
+        sfx = f"#{i}"
+        for node, data in g.nodes(data=True):
+            h.add_node(node + sfx, **{**data, "key": data["key"] + sfx})
+        for u, v, key, data in g.edges(keys=True, data=True):
+            renamed = {**data, "doc_id": data["doc_id"] + sfx if data["doc_id"] else "",
+                       "clause_id": data["clause_id"] + sfx if data["clause_id"] else ""}
+            h.add_edge(u + sfx, v + sfx, key=key, **renamed)
+    return h
+
+
+def build_store(corpus: Path, db: Path) -> None:
+    with Store(db) as store:
+        ingest_paths(store, [corpus])
+        jobs.mine(store)
+
+
+def row_by_row_rate(neo: Neo4jStore, g: nx.MultiDiGraph, sample: int) -> tuple[float, int]:
+    """MERGE relationships one per transaction, the nodes already present (relationships removed first)."""
+    with neo.driver.session() as session:
+        session.run("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+    edges = [e for rows in plan(g).edges.values() for e in rows][:sample]
+    started = time.perf_counter()
+    with neo.driver.session() as session:
+        for e in edges:
+            session.run(f"MATCH (a:{e.start_label} {{key: $a}}) MATCH (b:{e.end_label} {{key: $b}}) "
+                        f"MERGE (a)-[r:{e.type} {{key: $p.key}}]->(b) SET r = $p", e.row).consume()
+    seconds = time.perf_counter() - started
+    return len(edges) / seconds, len(edges)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--db", type=Path, default=None, help="an ingested and mined store (skips building one)")
+    parser.add_argument("--min-rels", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=5_000, help="relationships merged row by row")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="policykg-bench-"))
+    try:
+        db = args.db or work / "bench.db"
+        if args.db is None:
+            t = time.perf_counter()
+            build_store(args.corpus, db)
+            print(f"store: {args.corpus} ingested and mined in {time.perf_counter() - t:.1f} s")
+        with Store(db) as store:
+            g0 = jobs.graph(store)
+        copies = math.ceil(args.min_rels / g0.number_of_edges())
+        g = replicate(g0, copies)
+        print(f"graph: {g0.number_of_nodes()} nodes, {g0.number_of_edges()} relationships; x{copies} copies → "
+              f"{g.number_of_nodes()} nodes, {g.number_of_edges()} relationships")
+
+        server = start_server(heap=HEAP, pagecache=PAGECACHE)
+        try:
+            with Neo4jStore(server.uri, server.user, server.password) as neo:
+                # A fresh JVM compiles as it goes: one push of the un-replicated graph first, then an empty
+                # database again (schema kept), so the timing is of the loading, not of the JIT.
+                neo.push(g0)
+                with neo.driver.session() as session:
+                    session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+                report = neo.push(g)
+                assert report.counts == jobs.graph_counts(g), (report.counts, jobs.graph_counts(g))
+                batched = report.relationships_written / report.seconds
+                print(f"batched push into an empty database: {report.relationships_written} relationships + "
+                      f"{g.number_of_nodes()} nodes in {report.seconds:.2f} s = {batched:,.0f} rels/s "
+                      f"(whole push: schema, nodes, relationships, fingerprints)")
+                again = neo.push(g)
+                print(f"second push (nothing changed): {again.documents_written} documents written, "
+                      f"{again.seconds:.2f} s, counts identical: {again.counts == report.counts}")
+
+                rate, n = row_by_row_rate(neo, g, args.sample)
+                print(f"row-by-row MERGE (one transaction per relationship) on a sample of {n}: {rate:,.0f} rels/s "
+                      f"→ {g.number_of_edges() / rate:,.0f} s extrapolated for all {g.number_of_edges()}")
+                print(f"load average during the run: {open('/proc/loadavg').read().split()[0]} on {os.cpu_count()} cores")
+                print(f"RATIO batched / row-by-row: {batched / rate:.1f}x   (targets: >= 20x and >= 30,000 rels/s; "
+                      f"batched = {batched:,.0f} rels/s)")
+
+                t = time.perf_counter()
+                csv = write_neo4j_csv(g, work / "csv")
+                export_s = time.perf_counter() - t
+                t = time.perf_counter()
+                result = run_admin(work / "import-home", *csv.import_args(), heap="1g")
+                import_s = time.perf_counter() - t
+                done = [line.strip() for line in result.stdout.splitlines() if "IMPORT DONE" in line]
+                print(f"neo4j-admin database import full: {import_s:.2f} s wall, JVM start included "
+                      f"({done[0] if done else 'no IMPORT DONE line'}; + {export_s:.2f} s to export the CSV) "
+                      f"vs batched push {report.seconds:.2f} s")
+                print(f"RATIO batched push / import: {report.seconds / import_s:.1f}x; including the export: "
+                      f"{report.seconds / (import_s + export_s):.1f}x   (target: >= 5x)")
+            with start_server(home=work / "import-home", heap=HEAP, pagecache=PAGECACHE) as imported:
+                with Neo4jStore(imported.uri, imported.user, imported.password) as check:
+                    print(f"imported database counts equal the pushed ones: {check.counts() == report.counts}")
+
+            with Neo4jStore(server.uri, server.user, server.password) as neo, Store(db) as store:
+                wipe_database(neo.driver)
+                neo.push(g0)
+                t = time.perf_counter()
+                on_nx = run_query_suite(NetworkxQueries(g0), store)
+                nx_s = time.perf_counter() - t
+                t = time.perf_counter()
+                on_neo = run_query_suite(neo, store)
+                neo_s = time.perf_counter() - t
+                calls = sum(len(v) if isinstance(v, dict) else 1 for v in on_nx.values())
+                print(f"query suite ({calls} calls on the {g0.number_of_edges()}-relationship graph): networkx "
+                      f"{nx_s:.2f} s, Neo4j {neo_s:.2f} s; identical results: {on_nx == on_neo}")
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

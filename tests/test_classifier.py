@@ -1,0 +1,152 @@
+"""The clause classifier, its training data, the development gold and the mining CLI commands."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from graph.cli_mining import evaluate, evaluate_file, register
+from mining import classifier
+from mining.codebook import core_instruments
+from mining.pipeline import Match
+
+GOLD = Path(__file__).resolve().parents[1] / "mining" / "gold"
+DEV = GOLD / "dev.jsonl"
+
+
+def dev_rows() -> list[dict]:
+    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def char_ngrams(text: str, n: int = 4) -> set[str]:
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
+
+
+def test_training_and_dev_data_use_canonical_names_and_do_not_overlap():
+    names = {i.name: i.side for i in core_instruments()}
+    train = classifier.read_train_tsv()
+    dev = dev_rows()
+    assert len(train) >= 300 and len(dev) >= 200
+    for example in train:
+        assert set(example.labels) <= set(names), example
+    for row in dev:
+        assert set(row["instruments"]) <= set(names), row
+        assert sorted(row["side"]) == sorted({names[n] for n in row["instruments"]}), row
+    assert {n for e in train for n in e.labels} == set(names)         # every label has examples
+    assert {n for r in dev for n in r["instruments"]} == set(names)
+    assert sum(not e.labels for e in train) >= 50 and sum(not r["instruments"] for r in dev) >= 40
+    # no leakage: no dev clause is in the training data, nor a near copy of one
+    train_grams = [char_ngrams(e.text) for e in train]
+    for row in dev:
+        grams = char_ngrams(row["text"])
+        closest = max(len(grams & g) / len(grams | g) for g in train_grams)
+        assert closest < 0.6, row["text"]
+
+
+def test_model_is_trained_cached_and_calibrated(tmp_path, monkeypatch):
+    model = classifier.load_classifier()
+    assert set(model.labels) == {i.name for i in core_instruments()}
+    assert all(classifier.THRESHOLD_GRID[0] <= t <= classifier.THRESHOLD_GRID[-1] for t in model.thresholds.values())
+    texts = ["将落实情况纳入年度目标考核", "每月开展覆盖式检查并通报"]
+    fast = model.predict_proba(texts)
+    reference = model.model.predict_proba(model.features(texts, classifier.segment_all(texts)))
+    assert np.allclose(fast, reference)
+    # the cache is keyed by the training data and read back
+    monkeypatch.setenv(classifier.CACHE_ENV, str(tmp_path))
+    classifier.load_classifier.cache_clear()
+    try:
+        first = classifier.load_classifier()
+        cached = list(tmp_path.glob("classifier-*.pkl"))
+        assert len(cached) == 1 and classifier.training_hash()[:16] in cached[0].name
+        classifier.load_classifier.cache_clear()
+        again = classifier.load_classifier()
+        assert again.thresholds == first.thresholds and again.name == first.name
+    finally:
+        classifier.load_classifier.cache_clear()
+
+
+def test_combine_rules():
+    model = classifier.load_classifier()
+    labels = model.labels
+    text = "试点试点"
+    probs = np.zeros(len(labels))
+    weak = Match("instrument", "试点示范", "需求型", 0, 2, "试点", "dict:试点", weak=True)
+    strong = Match("instrument", "绩效考核", "环境型", 2, 4, "试点", "dict:x")
+    assert classifier.combine(text, ["试点", "试点"], [weak, strong], probs, model) == [strong]
+    probs[labels.index("试点示范")] = 0.9
+    kept = classifier.combine(text, ["试点", "试点"], [weak], probs, model)
+    assert [(m.label, m.source, m.score) for m in kept] == [("试点示范", "dict:试点", 0.9)]
+    probs[labels.index("督导检查")] = 0.99
+    added = [m for m in classifier.combine(text, ["试点", "试点"], [], probs, model) if m.label == "督导检查"]
+    assert added and added[0].source == f"model:{model.name}" and added[0].score == 0.99
+    assert classifier.combine(text, [], [weak], None, None) == [weak]      # no model: the codebook alone
+
+
+def test_dev_gold_scores_and_what_the_model_adds():
+    combined = evaluate_file(str(DEV))
+    rules = evaluate_file(str(DEV), use_model=False)
+    assert combined.clauses >= 200
+    assert combined.macro_f1 >= 0.85 and combined.side_accuracy >= 0.85
+    assert combined.macro_f1 > rules.macro_f1 and combined.side_accuracy > rules.side_accuracy
+
+
+def test_evaluate_counts():
+    gold = [{"text": "a", "instruments": ["绩效考核"], "side": ["环境型"]},
+            {"text": "b", "instruments": [], "side": []}]
+    predicted = [{"instruments": ["绩效考核", "试点示范"], "sides": ["环境型", "需求型"], "evidence": []},
+                 {"instruments": [], "sides": [], "evidence": []}]
+    result = evaluate(gold, predicted)
+    scores = {s.name: s for s in result.instruments}
+    assert (scores["绩效考核"].tp, scores["试点示范"].fp) == (1, 1)
+    assert result.side_accuracy == 0.5 and result.exact_match == 0.5
+    assert result.macro_f1 == pytest.approx(0.5)
+
+
+def cli() -> click.Group:
+    @click.group()
+    def main() -> None:
+        pass
+
+    @main.group(name="eval")
+    def eval_group() -> None:
+        pass
+
+    register(main, eval_group)
+    return main
+
+
+def test_tag_command_jsonl_and_csv(tmp_path):
+    clauses = tmp_path / "clauses.jsonl"
+    clauses.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "c1", "text": "将落实情况纳入年度目标考核，并推广健康教育处方。"},
+        {"id": "c2", "text": "处方药应当凭医师处方购买。"},
+        {"id": "c3", "text": "社会力量参与健康服务。"},
+    ]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli(), ["tag", str(clauses)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == ["c1", "c2", "c3"]
+    assert rows[0]["instruments"] == ["处方工具", "绩效考核"] and rows[0]["sides"] == ["环境型", "需求型"]
+    for ev in rows[0]["evidence"]:
+        assert set(ev) == {"instrument", "side", "matched", "start", "end", "source", "score"}
+        assert "将落实情况纳入年度目标考核，并推广健康教育处方。"[ev["start"]:ev["end"]] == ev["matched"]
+    assert rows[1]["instruments"] == [] and rows[2]["instruments"] == []   # 社会参与 is extended
+    out = tmp_path / "coded.csv"
+    result = CliRunner().invoke(cli(), ["tag", str(clauses), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("id,instruments,sides,instrument,side,matched")
+    assert any(line.startswith("c2,,,") for line in lines)
+    result = CliRunner().invoke(cli(), ["tag", str(clauses), "--all-instruments"])
+    assert "社会参与" in json.loads(result.output.splitlines()[2])["instruments"]
+
+
+def test_eval_tagging_command():
+    result = CliRunner().invoke(cli(), ["eval", "tagging", "--gold", str(DEV)])
+    assert result.exit_code == 0, result.output
+    assert "macro-F1" in result.output and "side accuracy" in result.output
+    assert "绩效考核" in result.output and "供给型" in result.output and "rules only" in result.output

@@ -1,0 +1,189 @@
+"""Clause tagging: raw-text matching, patterns and traps, evidence on every tag, skipping unchanged
+documents, mention- and issuer-level regions."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from corpus.records import Clause
+from corpus.store import Store
+from graph.build import build_graph
+from graph.queries import instruments_by_region, timeline
+from mining.pipeline import CodebookMatcher, load_pipeline
+from mining.tagging import is_layout_broken, mine_store, tag_clauses, tag_texts
+
+
+def instruments(text: str, use_model: bool = True) -> set[str]:
+    return {m.label for m in tag_texts([text], use_model=use_model)[0] if m.kind == "instrument"}
+
+
+def clause(text: str, doc_id: str = "d", ordinal: int = 1, start: int = 0, number: str = "") -> Clause:
+    return Clause(f"{doc_id}:{ordinal}", doc_id, ordinal, number, 0, start, start + len(text), text)
+
+
+def test_term_split_across_tokens_is_found_and_mapped_with_expand():
+    text = "建立健康积分兑换机制"
+    nlp = load_pipeline("jieba")
+    doc = nlp(text)
+    assert [t.text for t in doc] == ["建立", "健康", "积分兑换", "机制"]   # 健康积分 is not a token
+    match = next(m for m in doc._.matches if m.label == "健康积分")
+    assert text[match.start:match.end] == "健康积分"
+    span = doc.char_span(match.start, match.end, alignment_mode="expand")
+    assert span.text == "健康积分兑换"
+    assert any(s.label_ == "instrument:健康积分" for s in doc.spans["policykg"])
+    assert "健康积分" in instruments(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("家庭医生为失眠患者提供睡眠处方", {"处方工具"}),
+    ("推广一病五方和六大处方", {"处方工具"}),
+    ("为儿童家长推送电子疫苗处方", {"处方工具"}),
+    ("制定乡镇卫生院公共卫生职责清单", {"清单管理"}),
+])
+def test_pattern_instruments_are_caught(text, expected):
+    assert expected <= instruments(text)
+
+
+@pytest.mark.parametrize("text", [
+    "处方药应当凭医师处方购买和使用。",
+    "医师应当根据患者病情开具处方，不得开具与疾病无关的药品。",
+    "具有处方权的医师应当定期接受合理用药培训。",
+    "药师应当对医师开具的处方进行审核。",
+    "市场准入负面清单由国务院统一制定。",
+])
+def test_drug_prescriptions_and_other_lists_are_not_instruments(text):
+    found = instruments(text)
+    assert "处方工具" not in found and "清单管理" not in found
+
+
+@pytest.mark.parametrize("text, trap", [
+    ("早在二十世纪九十年代，部分地区就试点过合作医疗制度。", "试点示范"),
+    ("会员消费积分可以抵扣现金。", "健康积分"),
+    ("居民可以在家中自行监测血糖，并记录监测数据。", "监测预警"),
+])
+def test_weak_keywords_need_the_model(text, trap):
+    assert trap in instruments(text, use_model=False)     # the codebook alone is fooled
+    assert trap not in instruments(text)                    # the classifier vetoes the weak hit
+
+
+def test_model_adds_an_instrument_named_without_a_keyword():
+    text = "居民按时随访、规范服药的，可累计分值兑换生活用品。"
+    assert "健康积分" not in instruments(text, use_model=False)
+    tag = next(m for m in tag_texts([text])[0] if m.label == "健康积分")
+    assert tag.source.startswith("model:")
+    assert 0 < tag.score <= 1
+    assert tag.matched and text[tag.start:tag.end] == tag.matched
+
+
+def test_every_tag_has_clause_words_span_source_and_score():
+    text = "到2025年，在试点地区推行家庭医生签约服务，对县域医共体实行按人头付费，由浙江省温州市卫健委负责。"
+    doc_text = "一、总则\n" + text
+    tags = tag_clauses([clause(text, start=5)])
+    assert {t.kind for t in tags} >= {"instrument", "region", "actor"}
+    for tag in tags:
+        assert tag.clause_id == "d:1" and tag.doc_id == "d"
+        assert doc_text[tag.start:tag.end] == tag.matched
+        assert tag.source.split(":")[0] in {"dict", "regex", "model", "gazetteer", "bodies"}
+        assert 0 < tag.score <= 1
+        if tag.kind == "instrument":
+            assert tag.category in {"供给型", "环境型", "需求型"}
+    assert {"目标规划", "试点示范", "家庭医生签约服务", "医联体医共体", "医保支付"} <= {
+        t.label for t in tags if t.kind == "instrument"}
+    assert "浙江省温州市" in {t.label for t in tags if t.kind == "region"}
+
+
+def test_matcher_batch_equals_one_by_one():
+    from mining.tagging import match_batch
+
+    matcher = CodebookMatcher.from_codebooks()
+    texts = ["推进县域医共体建设", "浙江省温州市开展健康积分", "", "开具运动处方，处方药除外"]
+    assert match_batch(matcher, texts) == [matcher(t) for t in texts]
+
+
+def test_layout_broken_text_is_read_per_sentence_and_regions_scope_over_it():
+    lines = ["聊城市基层卫生协会", "优化服务流程", "诊前", "诊中", "为居民提供精准分类签", "约和健康行为积",
+             "分、预约、管理", "01", "全生命周期", "03", "服务的标准化"]
+    text, clauses, at = "", [], 0
+    for i, line in enumerate(lines, 1):
+        clauses.append(clause(line, "slides", i, at))
+        text += line + "\n"
+        at = len(text)
+    assert is_layout_broken(clauses)
+    tags = tag_clauses(clauses)
+    labels = {t.label for t in tags if t.kind == "instrument"}
+    assert {"家庭医生签约服务", "健康积分"} <= labels        # 分类签/约 and 健康行为积/分 span two lines
+    for tag in tags:
+        assert text[tag.start:tag.end].replace("\n", "") == tag.matched.replace("\n", "")
+    linked = {(t.clause_id, t.label) for t in tags if t.kind == "region" and t.source.startswith("context:")}
+    instrument_clauses = {t.clause_id for t in tags if t.kind == "instrument"}
+    assert {(c, "山东省聊城市") for c in instrument_clauses} <= linked
+    assert not is_layout_broken([clause("一、总则。"), clause("第一条 为了……，制定本法。")])
+
+
+def test_remining_an_unchanged_store_does_no_work(tmp_path, monkeypatch):
+    from corpus.ingest import ingest_paths
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于推进医防融合的通知\n一、在浙江省温州市开展试点，推行家庭医生签约服务。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("关于健康积分的意见\n一、建立健康积分制度，开具运动处方。\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        ingest_paths(store, [folder])
+        first = mine_store(store)
+        assert first.mined == 2 and first.tags > 0
+        before = store.tags()
+        import mining.tagging as tagging
+        monkeypatch.setattr(tagging, "_tag_document", lambda *a: pytest.fail("re-mined an unchanged document"))
+        again = mine_store(store)
+        assert (again.mined, again.skipped) == (0, 2)
+        assert store.tags() == before
+        monkeypatch.undo()
+        assert mine_store(store, force=True).mined == 2
+
+
+def test_parallel_mining_equals_serial(tmp_path, monkeypatch):
+    import mining.tagging as tagging
+    from corpus.ingest import ingest_paths
+    from tests.conftest import EXAMPLES
+
+    with Store(tmp_path / "s.db") as store:
+        ingest_paths(store, [EXAMPLES])
+        mine_store(store, workers=1)
+        serial = sorted(map(repr, store.tags()))
+        monkeypatch.setattr(tagging, "PARALLEL_MIN_CHARS", 0)
+        assert mine_store(store, force=True, workers=2).mined == store.document_count()
+        assert sorted(map(repr, store.tags())) == serial
+
+
+def test_mention_and_issuer_level_regions_are_both_queryable(examples_db):
+    with Store(examples_db) as store:
+        g = build_graph(store)
+        tags = store.tags(kind="region")
+        assert tags and all(t.clause_id for t in tags)
+        issuer = instruments_by_region(g, "issuer")
+        mention = instruments_by_region(g, "mention")
+        assert issuer and mention
+        assert {r.region for r in mention} <= {t.label for t in tags}
+        for row in mention[:5]:
+            for ev in row.evidence:
+                assert store.clause(ev.clause_id) is not None
+        line = timeline(g, store, "家庭医生签约服务")
+        assert line.first is not None and line.by_year and line.by_stage
+
+
+def test_instrument_tags_stay_inside_their_clause(examples_db):
+    with Store(examples_db) as store:
+        clauses = {c.id: c for c in store.clauses()}
+        for tag in store.tags(kind="instrument"):
+            c = clauses[tag.clause_id]
+            assert c.start <= tag.start < tag.end <= c.end + 1
+            assert store.document(tag.doc_id).text[tag.start:tag.end] == tag.matched
+
+
+def test_match_keeps_its_old_fields():
+    from mining.pipeline import Match
+
+    m = Match("instrument", "绩效考核", "环境型", 0, 4, "绩效考核", "dict:绩效考核")
+    assert (m.score, m.weak) == (1.0, False)
+    assert replace(m, score=0.5).score == 0.5
