@@ -36,7 +36,7 @@ from graph.export import write_neo4j_csv  # noqa: E402
 from graph.neo4j_server import run_admin, start_server  # noqa: E402
 from graph.neo4j_store import Neo4jStore, plan  # noqa: E402
 from graph.queries import NetworkxQueries, run_query_suite  # noqa: E402
-from tests.neo4j_fixture import wipe_database  # noqa: E402
+from graph.neo4j_server import wipe_database  # noqa: E402
 
 HEAP, PAGECACHE = "2g", "1g"
 

@@ -27,6 +27,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neo4j import Driver
 
 POM_PATH = Path(__file__).with_name("neo4j_pom.xml")
 SERVER_MAIN = "org.neo4j.server.CommunityEntryPoint"
@@ -112,6 +116,26 @@ def _copy_dependencies(lib: Path) -> None:
 
 
 # ---------------------------------------------------------------- java
+
+
+def wipe_database(driver: Driver) -> None:
+    """Delete all nodes, relationships, constraints and (non-lookup) indexes."""
+    with driver.session() as session:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction (session.run).
+        session.run(
+            "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
+        # Constraints first: dropping one also drops the index that backs it.
+        for record in session.run("SHOW CONSTRAINTS YIELD name").data():
+            session.run(f"DROP CONSTRAINT `{_escape(record['name'])}` IF EXISTS").consume()
+        # The built-in token lookup indexes stay: they are part of a fresh database.
+        indexes = session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'").data()
+        for record in indexes:
+            session.run(f"DROP INDEX `{_escape(record['name'])}` IF EXISTS").consume()
+
+
+def _escape(name: str) -> str:
+    return name.replace("`", "``")
 
 
 def java_available() -> bool:

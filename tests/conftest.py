@@ -9,10 +9,7 @@ from corpus.ingest import ingest_paths
 from corpus.store import Store
 from graph import jobs
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SHARED_CORPUS = SHARED / "corpus"
-EXAMPLES = REPO / "corpus" / "examples"
+from tests.paths import EXAMPLES, SHARED, SHARED_CORPUS  # noqa: F401  (SHARED is imported by tests)
 
 pytest_plugins = ["tests.neo4j_fixture"]
 

@@ -20,7 +20,7 @@ from typing import NoReturn
 import pytest
 from neo4j import Driver, GraphDatabase
 
-from graph.neo4j_server import java_available, start_server
+from graph.neo4j_server import java_available, start_server, wipe_database
 
 SKIP_REASON = (
     "Neo4j tests need Java 17 (to start a local server) or NEO4J_URI "
@@ -61,26 +61,6 @@ def neo4j_server() -> Iterator[Neo4jConnection]:
         yield Neo4jConnection(server.uri, server.user, server.password, external=False)
     finally:
         server.stop()
-
-
-def wipe_database(driver: Driver) -> None:
-    """Delete all nodes, relationships, constraints and (non-lookup) indexes."""
-    with driver.session() as session:
-        # CALL ... IN TRANSACTIONS needs an auto-commit transaction (session.run).
-        session.run(
-            "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
-        # Constraints first: dropping one also drops the index that backs it.
-        for record in session.run("SHOW CONSTRAINTS YIELD name").data():
-            session.run(f"DROP CONSTRAINT `{_escape(record['name'])}` IF EXISTS").consume()
-        # The built-in token lookup indexes stay: they are part of a fresh database.
-        indexes = session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'").data()
-        for record in indexes:
-            session.run(f"DROP INDEX `{_escape(record['name'])}` IF EXISTS").consume()
-
-
-def _escape(name: str) -> str:
-    return name.replace("`", "``")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from corpus.bodies import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from tests.paths import SHARED
 CATALOG = SHARED / "corpus" / "catalog.jsonl"
 KEY_DOCS = REPO / "corpus" / "data" / "key_documents.jsonl"
 KEY_DOC_FIELDS = ["id", "title", "short_titles", "issuer", "doc_number", "date", "level", "region",

@@ -9,7 +9,7 @@ import pytest
 from corpus.clauses import clause_number, segment_clauses
 from corpus.records import ClauseSpan
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from tests.paths import SHARED
 
 POLICY = """关于推进医防融合工作的通知（示例）
 示卫基层发〔2019〕8号

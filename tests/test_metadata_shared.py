@@ -8,7 +8,7 @@ import pytest
 
 from corpus.metadata_eval import accuracy, evaluate, table
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.paths import SHARED_CORPUS as CORPUS
 MIN_ACCURACY = 0.9
 
 pytestmark = pytest.mark.shared
