@@ -79,7 +79,36 @@ def _lines(text: str) -> list[str]:
 
 def _text_paragraphs(path: Path, data: bytes) -> list[str]:
     text, _ = decode_bytes(data, str(path))
-    return _lines(text)
+    lines = _lines(text)
+    return _unwrap(lines) if _looks_hard_wrapped(lines) else lines
+
+
+_SENTENCE_END = tuple("。！？；：”」）》.!?;:")
+_ENTRY_START = re.compile(r"^[\[［]\d{1,3}[\]］]")
+
+
+def _looks_hard_wrapped(lines: list[str]) -> bool:
+    """Text pasted from a PDF: most lines stop mid-sentence (paragraphs were cut at the page width)."""
+    filled = [line for line in lines if line]
+    if len(filled) < 8:
+        return False
+    open_ended = sum(not line.endswith(_SENTENCE_END) for line in filled)
+    return open_ended / len(filled) > 0.6
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join wrapped lines back into sentences; a reference entry ([n] …) always starts anew."""
+    out: list[str] = []
+    current = ""
+    for line in filter(None, lines):
+        if current and _ENTRY_START.match(line):
+            out.append(current)
+            current = ""
+        current += line
+        if line.endswith(_SENTENCE_END):
+            out.append(current)
+            current = ""
+    return out + ([current] if current else [])
 
 
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`)")

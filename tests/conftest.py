@@ -20,26 +20,23 @@ def require_shared() -> Path:
     return SHARED_CORPUS
 
 
-@pytest.fixture(scope="session")
-def examples_db(tmp_path_factory) -> Path:
-    """A store built (ingest + mine) from the bundled example documents."""
-    db = tmp_path_factory.mktemp("examples") / "examples.db"
+def _built_store(db: Path, folder: Path) -> Path:
+    """Ingest + mine ``folder`` into a new store at ``db``; every file must ingest."""
     with Store(db) as store:
-        outcomes = ingest_paths(store, [EXAMPLES])
-        failed = [o for o in outcomes if o.status == "failed"]
+        failed = [o for o in ingest_paths(store, [folder]) if o.status == "failed"]
         assert not failed, failed
         jobs.mine(store)
     return db
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory) -> Path:
+    """A store built from the bundled example documents."""
+    return _built_store(tmp_path_factory.mktemp("examples") / "examples.db", EXAMPLES)
 
 
 @pytest.fixture(scope="session")
 def shared_db(tmp_path_factory) -> Path:
     """A store built from ../shared/corpus (skips when absent)."""
     corpus = require_shared()
-    db = tmp_path_factory.mktemp("shared") / "shared.db"
-    with Store(db) as store:
-        outcomes = ingest_paths(store, [corpus])
-        failed = [o for o in outcomes if o.status == "failed"]
-        assert not failed, failed
-        jobs.mine(store)
-    return db
+    return _built_store(tmp_path_factory.mktemp("shared") / "shared.db", corpus)

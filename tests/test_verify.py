@@ -325,3 +325,19 @@ def test_cli_eval_verify(examples_db):
                                          str(GOLD / "verify-examples")])
     assert result.exit_code == 0, result.output
     assert re.search(r"overall\s+\d+\s+0\s+0\s+1\.000\s+1\.000", result.output)
+
+
+def test_hard_wrapped_text_manuscript_is_read_as_sentences(tmp_path):
+    """Text pasted from a PDF (lines cut at the page width) is joined back into sentences,
+    so a claim that spans a line break stays with its citation."""
+    from mining.manuscript import read_manuscript
+
+    sentence = ("示例：2016年中共中央、国务院印发的《“健康中国2030”规划纲要》提出要坚持预防为主，"
+                "推动人人参与、人人尽力、人人享有，落实预防为主，推行健康生活方式。")
+    wrapped = [sentence[i:i + 20] for i in range(0, len(sentence), 20)] * 3
+    path = tmp_path / "wrapped.txt"
+    path.write_text("\n\n".join(wrapped) + "\n[1] 中共中央 国务院.“健康中国2030”规划纲要[Z].2016.\n", encoding="utf-8")
+    manuscript = read_manuscript(path)
+    texts = [manuscript.text[p.start:p.end] for p in manuscript.paragraphs]
+    assert sentence in texts
+    assert texts[-1].startswith("[1]")
