@@ -145,8 +145,28 @@ def evaluate(gold: list[dict], predicted: list[dict]) -> TaggingEval:
                        errors)
 
 
-def evaluate_file(path: str, use_model: bool = True) -> TaggingEval:
-    gold = read_jsonl(path)
+def read_gold(path: str, corpus: str | None = None) -> list[dict]:
+    """Gold rows; a row without "text" but with {"file", "start", "end"} is a reference into the
+    shared corpus (offsets into the normalised text, see mining/classifier.py) and is resolved here,
+    in memory: the corpus text never enters the repository. Unresolvable references are skipped."""
+    from mining.classifier import SHARED_CORPUS, resolve_corpus_ref
+
+    rows, skipped = [], 0
+    for row in read_jsonl(path):
+        if "text" not in row and "file" in row:
+            text = resolve_corpus_ref(row, Path(corpus) if corpus else SHARED_CORPUS)
+            if text is None:
+                skipped += 1
+                continue
+            row = {**row, "text": text}
+        rows.append(row)
+    if skipped:
+        click.echo(f"{skipped} corpus references skipped (corpus absent or changed)", err=True)
+    return rows
+
+
+def evaluate_file(path: str, use_model: bool = True, corpus: str | None = None) -> TaggingEval:
+    gold = read_gold(path, corpus)
     return evaluate(gold, code_texts([row["text"] for row in gold], use_model=use_model))
 
 
@@ -207,13 +227,16 @@ def tag_command(clauses: str, fmt: str, out: str | None, rules_only: bool, all_i
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="Also show the codebook rules alone, to see what the classifier adds.")
 @click.option("--errors", "show_errors", is_flag=True, help="List the clauses coded wrongly.")
-def eval_tagging(gold: str, compare: bool, show_errors: bool) -> None:
-    """Precision, recall and F1 per instrument, per side and macro against a gold file."""
-    result = evaluate_file(gold)
+@click.option("--corpus", type=click.Path(file_okay=False), default=None,
+              help="Where gold rows given by reference ({file, start, end}) are read (default ../shared/corpus).")
+def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None) -> None:
+    """Precision, recall and F1 per instrument, per side and macro against a gold file (rows may
+    also point into the shared corpus by reference, e.g. mining/gold/corpus_refs_eval.jsonl)."""
+    result = evaluate_file(gold, corpus=corpus)
     for line in report_lines(result, "rules + classifier"):
         click.echo(line)
     if compare:
-        rules = evaluate_file(gold, use_model=False)
+        rules = evaluate_file(gold, use_model=False, corpus=corpus)
         click.echo(f"rules only: macro-F1 {rules.macro_f1:.3f}, side accuracy {rules.side_accuracy:.3f}, "
                    f"exact match {rules.exact_match:.3f}")
     if show_errors:

@@ -70,22 +70,49 @@ def read_train_tsv(path: Path = TRAIN_FILE) -> list[Example]:
     return examples
 
 
+def corpus_text(file: str, corpus: Path = SHARED_CORPUS) -> str | None:
+    """The normalised text of a corpus file as the store has it (corpus.readers.read_file(path).text),
+    which is what reference offsets point into; None when the file is absent."""
+    return _corpus_text(str(Path(corpus).resolve() / file))
+
+
+@lru_cache(maxsize=64)
+def _corpus_text(path: str) -> str | None:
+    from corpus.readers import ReadError, read_file
+
+    try:
+        return read_file(Path(path)).text
+    except ReadError:
+        return None
+
+
+def resolve_corpus_ref(ref: dict, corpus: Path = SHARED_CORPUS) -> str | None:
+    """The clause a reference {"file", "start", "end", "sha1"?} points at, or None when the corpus
+    file is absent or changed (its sha1 no longer matches)."""
+    text = corpus_text(ref["file"], corpus)
+    if text is None:
+        return None
+    clause = text[ref["start"]:ref["end"]]
+    if ref.get("sha1") and hashlib.sha1(clause.encode()).hexdigest()[:10] != ref["sha1"]:
+        return None
+    return clause
+
+
 def read_corpus_refs(path: Path = CORPUS_REFS_FILE, corpus: Path = SHARED_CORPUS) -> list[Example]:
-    """Clauses of the shared corpus labelled by reference: {"file", "start", "end", "instruments"}
-    with offsets into the file's text; skipped when the corpus is absent or the file changed."""
-    if not path.exists() or not corpus.is_dir():
+    """Clauses of the shared corpus labelled by reference: {"file", "start", "end", "sha1",
+    "instruments"} with offsets into the file's normalised text (corpus.readers.read_file(path).text,
+    the document text the store keeps); skipped when the corpus is absent or the file changed.
+    Only the training half lives in corpus_refs.jsonl; the evaluation half (corpus_refs_eval.jsonl,
+    other documents) is never read here."""
+    if not path.exists() or not Path(corpus).is_dir():
         return []
-    examples, texts = [], {}
+    examples = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         ref = json.loads(line)
-        source = corpus / ref["file"]
-        if not source.exists():
-            continue
-        text = texts.setdefault(ref["file"], source.read_text(encoding="utf-8"))
-        clause = text[ref["start"]:ref["end"]]
-        if ref.get("sha1") and hashlib.sha1(clause.encode()).hexdigest()[:10] != ref["sha1"]:
+        clause = resolve_corpus_ref(ref, corpus)
+        if clause is None:
             continue
         examples.append(Example(clause, tuple(sorted(ref["instruments"])),
                                 f"corpus:{ref['file']}:{ref['start']}-{ref['end']}"))
@@ -185,14 +212,15 @@ def train(examples: list[Example], labels: list[str]) -> ClauseClassifier:
 
 def _rule_hits(texts: list[str], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per text and label: does a strong codebook hit fire; does a weak one."""
-    from mining.pipeline import CodebookMatcher
+    from mining.pipeline import CodebookMatcher, DomainFilter
 
     matcher = CodebookMatcher(*_instrument_entries(), with_regions=False, with_bodies=False)
+    domain = DomainFilter()
     index = {label: i for i, label in enumerate(labels)}
     strong = np.zeros((len(texts), len(labels)), dtype=bool)
     weak = np.zeros_like(strong)
     for row, text in enumerate(texts):
-        for m in matcher(text):
+        for m in domain(text, matcher(text)):
             if m.label in index:
                 (weak if m.weak else strong)[row, index[m.label]] = True
     return strong, weak

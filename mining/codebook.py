@@ -44,6 +44,8 @@ class Instrument:
     description: str
     weak: tuple[str, ...] = ()     # synonyms / patterns that count only when the classifier agrees
     scope: str = "core"            # core: coded everywhere; extended: store and graph only
+    generic: tuple[str, ...] = ()  # synonyms / patterns that say nothing outside health (培训 of traffic police)
+    veto: tuple[str, ...] = ()     # clause regexes under which this instrument's weak/generic hits are dropped
 
     def pattern_matches(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, matched) of every pattern match that no `exclude` hit overlaps.
@@ -153,9 +155,40 @@ def _load_instruments(path: Path) -> tuple[Instrument, ...]:
             description=entry.get("description") or "",
             weak=_strings(entry.get("weak")),
             scope=entry.get("scope") or "core",
+            generic=_strings(entry.get("generic")),
+            veto=_strings(entry.get("veto")),
         )
         for entry in _read_yaml(path).get("instruments", [])
     )
+
+
+@dataclass(frozen=True)
+class DomainContext:
+    """The `context:` block of instruments.yaml: words that show a clause is about health, and words
+    that show it is about another field (交警, 一带一路, 超市 …). A clause naming another field and no
+    health word is out of domain: there generic, weak and model-only instrument tags are dropped."""
+    health: re.Pattern | None
+    other: re.Pattern | None
+
+    def out_of_domain(self, text: str) -> bool:
+        if self.other is None or not self.other.search(text):
+            return False
+        return self.health is None or not self.health.search(text)
+
+
+def load_domain_context(path: Path | str | None = None) -> DomainContext:
+    return _load_domain_context(codebook_path(INSTRUMENTS_FILE, path))
+
+
+@lru_cache(maxsize=16)
+def _load_domain_context(path: Path) -> DomainContext:
+    block = _read_yaml(path).get("context") or {}
+
+    def compiled(key: str) -> re.Pattern | None:
+        words = _strings(block.get(key))
+        return re.compile("|".join(sorted(words, key=len, reverse=True))) if words else None
+
+    return DomainContext(compiled("health"), compiled("other"))
 
 
 def core_instruments(path: Path | str | None = None) -> list[Instrument]:
@@ -336,11 +369,16 @@ def _check_instruments(filename: str, data: dict) -> list[Problem]:
         if (entry.get("scope") or "core") not in SCOPES:
             problems.append(Problem(filename, label, f"unknown scope '{entry.get('scope')}' (use {', '.join(SCOPES)})"))
         known = set(_strings(entry.get("synonyms"))) | set(_strings(entry.get("patterns")))
-        for weak in _strings(entry.get("weak")):
-            if weak not in known:
-                problems.append(Problem(filename, label, f"weak '{weak}' is neither a synonym nor a pattern"))
+        for key in ("weak", "generic"):
+            for item in _strings(entry.get(key)):
+                if item not in known:
+                    problems.append(Problem(filename, label, f"{key} '{item}' is neither a synonym nor a pattern"))
+        problems += _check_regexes(filename, label, "veto", _strings(entry.get("veto")))
         problems += _check_regexes(filename, label, "pattern", _strings(entry.get("patterns")))
         problems += _check_regexes(filename, label, "exclude", _strings(entry.get("exclude")))
+    context = data.get("context") or {}
+    for key in ("health", "other"):
+        problems += _check_regexes(filename, "context", key, _strings(context.get(key)))
     return problems
 
 

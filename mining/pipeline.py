@@ -7,6 +7,7 @@ are mapped to tokens with ``doc.char_span(..., alignment_mode="expand")``.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -108,6 +109,47 @@ class CodebookMatcher:
         return [Match("instrument", inst.name, inst.side, start, end, matched, f"regex:{pattern}",
                       weak=pattern in inst.weak)
                 for inst in self.pattern_instruments for start, end, matched, pattern in inst.pattern_hits(text)]
+
+
+class DomainFilter:
+    """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
+    `veto` and `context:`; see instruments.yaml):
+    - in a clause out of the health domain (names another field and no health word), every weak or
+      generic hit of an instrument is dropped;
+    - in a clause matching one of an instrument's `veto` regexes (a law's penalty clause: 责令改正，
+      通报批评), that instrument's weak and generic hits are dropped.
+    Strong, specific hits (家庭医生签约服务, 疾控监督员) always stay."""
+
+    def __init__(self) -> None:
+        self.context = codebook.load_domain_context()
+        self.generic: dict[str, set[str]] = {}
+        self.veto: dict[str, re.Pattern] = {}
+        for inst in codebook.load_instruments():
+            self.generic[inst.name] = set(inst.generic) | set(inst.weak)
+            if inst.veto:
+                self.veto[inst.name] = re.compile("|".join(inst.veto))
+
+    def soft(self, m: Match) -> bool:
+        """A hit the clause's field can overrule: weak or generic for its instrument."""
+        return m.weak or _rule_of(m) in self.generic.get(m.label, ())
+
+    def __call__(self, text: str, matches: list[Match]) -> list[Match]:
+        soft = [m for m in matches if m.kind == "instrument" and self.soft(m)]
+        if not soft:
+            return matches
+        drop = set()
+        if self.context.out_of_domain(text):
+            drop = set(soft)
+        for m in soft:
+            veto = self.veto.get(m.label)
+            if veto is not None and veto.search(text):
+                drop.add(m)
+        return [m for m in matches if m not in drop] if drop else matches
+
+
+def _rule_of(m: Match) -> str:
+    """The synonym or pattern behind a codebook match (its source without dict:/regex:)."""
+    return m.source.split(":", 1)[1] if ":" in m.source else m.source
 
 
 def _longest_per_kind(matches: list[Match]) -> list[Match]:

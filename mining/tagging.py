@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from corpus.records import Clause, Tag
 from corpus.store import Store
-from mining.pipeline import CodebookMatcher, Match, pipeline_version
+from mining.pipeline import CodebookMatcher, DomainFilter, Match, pipeline_version
 from mining.segment import default_segmenter
 
 CONTEXT_CHARS = 400
@@ -61,6 +61,7 @@ class Tagger:
     def __post_init__(self) -> None:
         self.segmenter = default_segmenter(self.backend)
         self.matcher = _matcher()
+        self.domain = DomainFilter()
         self.classifier = None
         if self.use_model:
             from mining.classifier import load_classifier
@@ -71,13 +72,18 @@ class Tagger:
         from mining.classifier import combine
 
         tokens = [self.segmenter.cut(t) for t in texts]
-        matches = match_batch(self.matcher, texts)
+        matches = [self.domain(t, m) for t, m in zip(texts, match_batch(self.matcher, texts))]
         if self.classifier is None or not texts:
             return [combine(t, tk, m, None, None) for t, tk, m in zip(texts, tokens, matches)]
         features = self.classifier.features(texts, tokens)
         probs = self.classifier.proba(features)
-        return [combine(t, tk, m, p, self.classifier, features, i)
-                for i, (t, tk, m, p) in enumerate(zip(texts, tokens, matches, probs))]
+        out = []
+        for i, (t, tk, m, p) in enumerate(zip(texts, tokens, matches, probs)):
+            combined = combine(t, tk, m, p, self.classifier, features, i)
+            if any(c.source.startswith("model:") for c in combined) and self.domain.context.out_of_domain(t):
+                combined = [c for c in combined if not c.source.startswith("model:")]   # another field's clause
+            out.append(combined)
+        return out
 
 
 def match_batch(matcher: CodebookMatcher, texts: Sequence[str]) -> list[list[Match]]:

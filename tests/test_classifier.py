@@ -150,3 +150,17 @@ def test_eval_tagging_command():
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "side accuracy" in result.output
     assert "绩效考核" in result.output and "供给型" in result.output and "rules only" in result.output
+
+
+def test_corpus_reference_halves_are_split_by_document_and_blind_gold_is_not_trained_on():
+    gold = classifier.GOLD_DIR
+    train_refs = [json.loads(line) for line in (gold / "corpus_refs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    eval_refs = [json.loads(line) for line in (gold / "corpus_refs_eval.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(train_refs) + len(eval_refs) >= 100
+    assert not {r["file"] for r in train_refs} & {r["file"] for r in eval_refs}     # fixed by document
+    for ref in train_refs + eval_refs:
+        assert "text" not in ref and {"file", "start", "end", "sha1", "instruments", "side"} <= set(ref)
+    blind = [json.loads(line)["text"] for line in (gold / "blind.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(blind) >= 150
+    train_texts = {e.text for e in classifier.read_train_tsv()}
+    assert not train_texts & set(blind)

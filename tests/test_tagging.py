@@ -59,12 +59,31 @@ def test_drug_prescriptions_and_other_lists_are_not_instruments(text):
 
 @pytest.mark.parametrize("text, trap", [
     ("早在二十世纪九十年代，部分地区就试点过合作医疗制度。", "试点示范"),
-    ("会员消费积分可以抵扣现金。", "健康积分"),
+    ("这些积分可以抵扣现金。", "健康积分"),
     ("居民可以在家中自行监测血糖，并记录监测数据。", "监测预警"),
 ])
 def test_weak_keywords_need_the_model(text, trap):
     assert trap in instruments(text, use_model=False)     # the codebook alone is fooled
     assert trap not in instruments(text)                    # the classifier vetoes the weak hit
+
+
+@pytest.mark.parametrize("text, trap", [
+    ("会员消费积分可以抵扣现金。", "健康积分"),                       # shopping
+    ("组织全区网格员开展消防安全业务培训。", "人才培养与培训"),          # training of non-health staff
+    ("完善外交工作协调机制，统筹对外交往。", "组织领导机制"),            # another field
+    ("加快“一带一路”信息互联互通。", "信息平台与数据共享"),
+])
+def test_generic_words_of_another_field_are_not_instruments(text, trap):
+    assert trap not in instruments(text, use_model=False)  # the codebook's domain context drops them
+    assert trap not in instruments(text)
+
+
+def test_generic_words_stay_in_health_clauses_and_penalty_clauses_veto():
+    assert "人才培养与培训" in instruments("组织乡村医生开展业务培训。", use_model=False)
+    assert "组织领导机制" in instruments("建立医防融合协调机制。", use_model=False)
+    penalty = "违反本法规定，医疗机构未按照规定报告疫情的，由卫生健康主管部门责令改正，通报批评。"
+    assert "督导检查" not in instruments(penalty, use_model=False)
+    assert "督导检查" in instruments("对医疗机构开展督导，结果予以通报批评。", use_model=False)
 
 
 def test_model_adds_an_instrument_named_without_a_keyword():
