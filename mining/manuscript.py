@@ -96,6 +96,11 @@ def _looks_hard_wrapped(lines: list[str]) -> bool:
     return open_ended / len(filled) > 0.6
 
 
+# where a wrapped paragraph may end: a full stop, possibly inside closing marks (。” / 。）). A line
+# ending in 》 ” ） or ： is cut mid-sentence far more often than not (…印发的《X》 / 指出：)
+_PARAGRAPH_END = re.compile(r"[。！？!?；;]['’”」』）)\]]*$")
+
+
 def _unwrap(lines: list[str]) -> list[str]:
     """Join wrapped lines back into sentences; a reference entry ([n] …) always starts anew."""
     out: list[str] = []
@@ -105,7 +110,7 @@ def _unwrap(lines: list[str]) -> list[str]:
             out.append(current)
             current = ""
         current += line
-        if line.endswith(_SENTENCE_END):
+        if _PARAGRAPH_END.search(line) or (_ENTRY_START.match(current) and line.endswith(_SENTENCE_END)):
             out.append(current)
             current = ""
     return out + ([current] if current else [])

@@ -14,8 +14,14 @@ Decisions made here, on purpose:
 
 - a quotation whose words are verbatim but whose punctuation differs is ``uncertain`` (not a
   fabrication, but an editor wants to see it), with the differences listed;
-- an issuer that is the parent or the office of the real issuer (国务院 for 国务院办公厅), or its
-  predecessor/successor after a renaming, is ``uncertain``; an alias is ``ok``;
+- an issuer that is the parent of the real issuer (国务院 for 国务院办公厅), or its
+  predecessor/successor after a renaming, is ``uncertain``; an alias is ``ok``; but an office named
+  for the body above it (国务院办公厅 for a 国务院 document) is ``mismatch`` (国办发 ≠ 国发); a
+  legislature said to adopt (审议通过/批准) a report it did not issue is ``uncertain``;
+- a quotation with no Chinese text (a translation) is ``uncertain``; a yearly series cited
+  without its year (《关于做好国家基本公共卫生服务项目工作的通知》) exists, its title ``uncertain``;
+- a novelty claim about a catalogue-only document is ``mismatch`` when a corpus text dated before
+  it contains the term, else ``uncertain``;
 - a year one off the document's date across a new year, or a year the text itself gives as an
   earlier stage (a law's adoption), is ``uncertain``;
 - a document known only from the catalogue: ``exists: ok`` with a note that its text is not in
@@ -154,7 +160,8 @@ class DocInfo:
 
 # how a cited title matched, best first
 EDGES = 800   # characters at the start and end of a document where its issuer, 文号 and date stand
-HOW_RANK = {"official": 0, "short": 0, "alias": 0, "attachment": 1, "wrapper": 1, "base": 2, "fuzzy": 3}
+HOW_RANK = {"official": 0, "short": 0, "alias": 0, "attachment": 1, "wrapper": 1, "base": 2, "series": 3, "fuzzy": 3}
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}年度?")
 
 
 class Corpus:
@@ -173,6 +180,14 @@ class Corpus:
         self._load_catalogue()
         self._link_families()
         self.keys = list(self.by_key)
+        # yearly notices cited as a series, without their year (关于做好国家基本公共卫生服务项目工作的通知)
+        self.by_yearless: dict[str, list[str]] = {}
+        for key, targets in self.by_key.items():
+            if _YEAR_IN_TITLE.search(key):
+                yearless = _YEAR_IN_TITLE.sub("", key)
+                for doc_id, how in targets:
+                    if how in ("official", "short") and doc_id not in self.by_yearless.get(yearless, []):
+                        self.by_yearless.setdefault(yearless, []).append(doc_id)
         self.by_number = self._number_index()
         self.names = NameFinder(self._informal_names())
         self.coverage = self._coverage()
@@ -413,17 +428,29 @@ def variant_is_base(title: str, variant: str) -> bool:
 # -------------------------------------------------------------------------------- manuscript side
 
 YEAR = r"(?:19|20)\d{2}"
-DATE_TAIL = r"(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
-VERBS = r"(?:印发|发布|出台|颁布|制定|下发|公布|审议通过|通过|作出|做出|发出|修订|修正|提出|公开)"
+CN_NUM = "〇零一二三四五六七八九十"
+DATE_TAIL = rf"(?:\s*[\d{CN_NUM}]{{1,3}}\s*月(?:\s*[\d{CN_NUM}]{{1,3}}\s*[日号])?)?"
+# "等部门", "等10部门", "等六部委": the bodies written are some of the issuers
+OTHERS = rf"(?:\s*等\s*(?:[\d{CN_NUM}]{{1,3}}\s*个?)?\s*(?:部门|部委|单位|机构|委员会)?)?"
+VERBS = r"(?:印发|发布|出台|颁布|制定|下发|公布|审议通过|审议批准|批准|通过|作出|做出|发出|修订|修正|提出|公开)"
+# verbs by which a legislature adopts or approves a text it did not necessarily issue (政府工作报告)
+ADOPTION_VERBS = ("审议通过", "审议批准", "批准", "通过")
 BODY = "\uE000"   # stands for one issuing body in a skeleton of the text before a title
 _PRE_TAIL = re.compile(
     rf"(?:(?P<y1>{YEAR})\s*年{DATE_TAIL}\s*[，,]?\s*)?"
-    rf"(?:(?:由)?(?P<bodies>{BODY}(?:\s*[、，,和与及暨]?\s*{BODY})*)\s*)?"
+    rf"(?:(?:由)?(?P<bodies>{BODY}(?:\s*[、，,和与及暨]?\s*{BODY})*){OTHERS}\s*)?"
     rf"(?:于?\s*(?P<y2>{YEAR})\s*年{DATE_TAIL}\s*[，,]?\s*)?"
-    rf"(?:(?:联合|共同|正式|先后|相继|又|还|再次|首次|专门)?\s*{VERBS}了?\s*)?的?\s*(?:在|于)?\s*$")
+    rf"(?:(?:联合|共同|正式|先后|相继|又|还|再次|首次|专门)?\s*(?P<verb>{VERBS})了?\s*)?的?\s*(?:在|于)?\s*$")
 _POST_PAREN = re.compile(r"^\s*[（(](?P<inner>[^（）()]{1,80})[）)]")
 _POST_YEAR = re.compile(rf"^[^，。；《“]{{0,8}}?于\s*(?P<y>{YEAR})\s*年{DATE_TAIL}[^，。；《“]{{0,6}}?{VERBS}")
-_POST_BODIES = re.compile(rf"^[^，。；《“]{{0,6}}?由(?P<bodies>{BODY}(?:\s*[、，,和与及暨]?\s*{BODY})*)\s*(?:联合|共同)?\s*{VERBS}")
+_POST_BODIES = re.compile(rf"^[^，。；《“]{{0,6}}?由(?P<bodies>{BODY}(?:\s*[、，,和与及暨]?\s*{BODY})*){OTHERS}"
+                          rf"\s*(?:于\s*(?P<y>{YEAR})\s*年{DATE_TAIL}\s*)?(?:联合|共同|正式)?\s*(?P<verb>{VERBS})")
+# 《X》于2016年10月25日由中共中央、国务院印发 (on the skeleton of the text after the title)
+_POST_YEAR_BODIES = re.compile(
+    rf"^[^，。；《“]{{0,8}}?于\s*(?P<y>{YEAR})\s*年{DATE_TAIL}\s*[，,]?\s*由(?P<bodies>{BODY}(?:\s*[、，,和与及暨]?\s*{BODY})*)"
+    rf"{OTHERS}\s*(?:联合|共同|正式)?\s*(?P<verb>{VERBS})")
+# 到2030年 / 截至2020年 / 预计2025年: a target or a cut-off, not the year of issue
+_NOT_ISSUE_YEAR_BEFORE = re.compile(r"(?:到|至|截至|截止|直到|直至|预计|力争|争取|计划|目标)\s*$")
 _NOT_ISSUE_YEAR_AFTER = re.compile(r"^\s*(?:年)?\s*(?:以来|以前|之前|前|后|底|末|起)")
 NOVELTY = re.compile(r"首次(?:出现|提出|写入|使用|明确|提到|被提出|正式提出|将)|最早(?:出现|提出|见于|使用|可追溯|写入|是在)"
                      r"|第一次(?:提出|出现|写入|使用)|首见于|率先提出|first\s+(?:appear|introduc|mention|us|propos)",
@@ -462,6 +489,7 @@ class Claims:
     doc_number: str | None = None
     quotes: list[Span] = field(default_factory=list)
     novelty: str | None = None          # the term claimed to appear first here
+    verb: str | None = None             # the verb linking the issuers to the title (印发 / 审议通过 …)
     places: list = field(default_factory=list)                      # PlaceMention
     sentence: Span | None = None
 
@@ -527,9 +555,19 @@ def _matching_close(text: str, i: int, end: int, open_: str, close: str) -> int 
     return None
 
 
+_ALIAS_BEFORE = re.compile(r"(?:简称|又称|俗称|称为|称作|即|[（(])\s*$")
+
+
 def is_name_mark(text: str, span: Span) -> bool:
-    """“十四五”时期, “健康中国2030”规划纲要: quotation marks naming a thing, not quoting a text."""
+    """“十四五”时期, “健康中国2030”规划纲要: quotation marks naming a thing, not quoting a text;
+    （“国考”）, 简称“国考”: a short name given to something."""
     follow = text[span.end + 1] if span.end + 1 < len(text) else ""
+    before = text[span.start - 2:span.start - 1] if span.start >= 2 else ""
+    if len(span.text) <= 8 and _ALIAS_BEFORE.search(text[max(0, span.start - 4):span.start - 1]):
+        # （“国考”） right after a Chinese noun phrase; not “…” after an English translation
+        if before not in ("（", "(") or (follow in "）)" and span.start >= 3
+                                          and re.match(r"[\u4e00-\u9fff]", text[span.start - 3])):
+            return True
     if len(span.text) <= 8 and follow and _NAME_MARK_FOLLOW.match(follow) and follow not in "的和与及等":
         return True
     return False
@@ -584,10 +622,30 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 # -------------------------------------------------------------------------------- reading claims
 
 
+_SESSION_BEFORE = re.compile(rf"(?:党的|中共)?第?[{CN_NUM}\d]{{1,3}}届\s*$")
+_SESSION_AFTER = re.compile(rf"^\s*(?:第?[{CN_NUM}\d]{{1,3}}次(?:全体)?会议|常委会第?[{CN_NUM}\d]{{1,3}}次会议)")
+_CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=\s*年)")
+
+
+def arabic_years(segment: str) -> str:
+    """二〇二三年 → 2023年 (same length, so offsets hold)."""
+    table = str.maketrans("〇零一二三四五六七八九", "00123456789")
+    return _CN_YEAR.sub(lambda m: m.group().translate(table), segment)
+
+
 def _skeleton(segment: str) -> tuple[str, list[tuple[str, str]]]:
-    """The segment with each issuing body replaced by one BODY mark, and the bodies in order."""
+    """The segment with each issuing body replaced by one BODY mark, and the bodies in order.
+    A session written around a body belongs to it (第十三届全国人大常委会第十五次会议)."""
     out, bodies, pos = [], [], 0
     for start, end, canonical in find_bodies(segment):
+        if start < pos:
+            continue
+        before = _SESSION_BEFORE.search(segment, pos, start)
+        if before:
+            start = before.start()
+        after = _SESSION_AFTER.match(segment[end:])
+        if after:
+            end += after.end()
         out.append(segment[pos:start])
         out.append(BODY)
         bodies.append((segment[start:end], canonical))
@@ -608,15 +666,18 @@ def read_claims(text: str, mention: Mention, pre_start: int, post_end: int, sent
     claims = Claims(sentence=sentence)
     if mention.entry is not None:
         return _entry_claims(mention.entry, claims)
-    pre, post = text[pre_start:mention.start], text[mention.end:post_end]
+    pre, post = arabic_years(text[pre_start:mention.start]), arabic_years(text[mention.end:post_end])
     skeleton, bodies = _skeleton(pre)
     m = _PRE_TAIL.search(skeleton)
     if m:
-        year = m.group("y1") or m.group("y2")
-        if year and not _NOT_ISSUE_YEAR_AFTER.match(skeleton[m.end("y1" if m.group("y1") else "y2"):]):
+        group = "y1" if m.group("y1") else "y2"
+        year = m.group(group)
+        if (year and not _NOT_ISSUE_YEAR_AFTER.match(skeleton[m.end(group):])
+                and not _NOT_ISSUE_YEAR_BEFORE.search(skeleton[:m.start(group)])):
             claims.year = int(year)
         if m.group("bodies"):
             claims.issuers = _bodies_in(m, skeleton, bodies)
+            claims.verb = m.group("verb")
     # an issuer written inside the title: 《国务院办公厅关于…》
     prefix = _ISSUER_PREFIX.match(bare_title(mention.cited))
     if prefix and not claims.issuers:
@@ -638,9 +699,12 @@ def read_claims(text: str, mention: Mention, pre_start: int, post_end: int, sent
             claims.year = int(y.group("y"))
     if not claims.issuers:
         p_skeleton, p_bodies = _skeleton(post)
-        pm = _POST_BODIES.match(p_skeleton)
+        pm = _POST_YEAR_BODIES.match(p_skeleton) or _POST_BODIES.match(p_skeleton)
         if pm:
             claims.issuers = _bodies_in(pm, p_skeleton, p_bodies)
+            claims.verb = pm.group("verb")
+            if "y" in pm.groupdict() and pm.group("y") and not claims.year:
+                claims.year = int(pm.group("y"))
     if not claims.doc_number:
         before = DOC_NUMBER_RE.search(pre[-30:] + "\0")
         if before and pre.rstrip().endswith(before.group()):
@@ -710,6 +774,13 @@ def resolve(corpus: Corpus, mention: Mention, claims: Claims, resolved: dict[int
         exact = corpus.exact(mention.cited.split("——")[0])
         if exact:
             return _choose(corpus, exact, claims, mention)
+    key = cite_key(mention.cited)
+    if not re.search(r"\d", key) and len(key) >= 8 and key in corpus.by_yearless:
+        series = corpus.by_yearless[key]
+        res = _choose(corpus, [(d, "series") for d in series], claims, mention)
+        res.candidates = [corpus.docs[d] for d in series]
+        res.note = "a yearly series cited without its year"
+        return res
     fuzzy = [f for f in corpus.fuzzy(mention.cited) if _same_digits(cite_key(mention.cited), f[0])]
     accepted = []
     for key, score, distance in fuzzy:
@@ -817,14 +888,57 @@ def issuer_status(claimed: list[str], actual: list[str]) -> tuple[str, list[str]
     """ok when every claimed body issued the document (aliases already canonical); uncertain when
     a claimed body is only related (parent, office, predecessor); mismatch otherwise."""
     bodies = load_bodies()
-    unmatched = [c for c in claimed if c not in actual]
+    unmatched = [c for c in claimed if c not in actual and not any(same_local_body(c, a) for a in actual)]
     if not unmatched:
         return "ok", []
+    # an office (办公厅 / 办公室) named for the body above it issues its own class of documents
+    # (国办发, not 国发): that is a wrong issuer, not a near one
+    offices = [c for c in unmatched if _is_office(c, bodies)
+               and any(a in _ancestors(c, bodies) for a in actual)
+               and not any(_party_equivalent(c, a, bodies) or a in _lineage(c, bodies) for a in actual)]
+    if offices:
+        return "mismatch", offices
     related = [c for c in unmatched if any(_related(c, a, bodies) for a in actual)]
     if len(related) == len(unmatched):
         equivalent = all(any(_party_equivalent(c, a, bodies) for a in actual) for c in unmatched)
         return ("ok" if equivalent else "uncertain"), related
     return "mismatch", [c for c in unmatched if c not in related]
+
+
+def _is_legislature(name: str) -> bool:
+    from corpus.bodies import local_suffixes
+    bodies = load_bodies()
+    if name in bodies:
+        return bodies[name].type == "legislature"
+    return any(s.type == "legislature" and name.endswith(s.canonical) for s in local_suffixes())
+
+
+def _is_office(name: str, bodies) -> bool:
+    return name in bodies and bool(bodies[name].parent) and name.endswith(("办公厅", "办公室"))
+
+
+@lru_cache(maxsize=4096)
+def _local_parts(name: str) -> tuple[str, str] | None:
+    """A local body as (canonical local suffix, full name of its region), else None."""
+    from corpus.bodies import body_level_region, local_suffixes
+    if name in load_bodies():
+        return None
+    suffix = next((s.canonical for s in local_suffixes() if name.endswith(s.canonical)), None)
+    if suffix is None:
+        return None
+    if any(m.status == "mismatch" for m in load_gazetteer().find_in_text(name[:-len(suffix)])):
+        return None   # 浙江省汕头市…: a wrong parent region is not the same body
+    level, region = body_level_region(name)
+    return (suffix, region) if region else None
+
+
+def same_local_body(a: str, b: str) -> bool:
+    """广东省汕头市人民代表大会常务委员会 = 汕头市人民代表大会常务委员会: a local body written with
+    or without its parent regions is the same body when the region resolves to the same division."""
+    if a == b:
+        return True
+    pa, pb = _local_parts(a), _local_parts(b)
+    return bool(pa and pb and pa == pb)
 
 
 def _ancestors(name: str, bodies) -> list[str]:
@@ -912,12 +1026,18 @@ def _date_needles(date: str | None) -> list[str]:
             f"{y}年{m}月"]
 
 
-def check_issuer(corpus: Corpus, claimed: list[tuple[str, str]], doc: DocInfo) -> Check:
+def check_issuer(corpus: Corpus, claimed: list[tuple[str, str]], doc: DocInfo, verb: str | None = None) -> Check:
     written = [w for w, _ in claimed]
     canon = [c for _, c in claimed]
     if not doc.issuers:
         return Check("issuer", "uncertain", written, {"issuers": [], "note": "the document's issuer is not known"})
     status, names = issuer_status(canon, doc.issuers)
+    if (status == "mismatch" and verb in ADOPTION_VERBS and all(_is_legislature(n) for n in names)
+            and not any(_is_legislature(a) for a in doc.issuers)):
+        # 十三届全国人大四次会议审议通过的《政府工作报告》: the congress adopted it, the government issued it
+        return Check("issuer", "uncertain", written,
+                     {"issuers": doc.issuers, "claimed_canonical": canon,
+                      "note": f"{'、'.join(names)} adopted or approved it; it was issued by {'、'.join(doc.issuers)}"})
     found = {"issuers": doc.issuers, "claimed_canonical": canon}
     bodies = load_bodies()
     evidence = corpus.locate(doc.id, [a for i in doc.issuers for a in [i, *(bodies[i].aliases if i in bodies else ())]],
@@ -989,6 +1109,10 @@ class QuoteHit:
 
 def check_quote(corpus: Corpus, quote: str, doc: DocInfo | None) -> Check:
     quote = normalize(quote).strip()
+    if not re.search(r"[\u4e00-\u9fff]", quote):
+        # "prevention first": a translation (or an English term) cannot be compared with the Chinese text
+        return Check("quote", "uncertain", quote,
+                     {"note": "the quotation has no Chinese text (a translation?); it cannot be checked verbatim"})
     segments = q.quote_segments(quote) or [quote]
     if doc is None:
         elsewhere = _verbatim_elsewhere(corpus, segments, set())
@@ -1129,6 +1253,16 @@ def check_first_appearance(corpus: Corpus, term: str, doc: DocInfo | None, terms
     coverage_note = (f"; corpus of {corpus.coverage['documents']} documents, {corpus.coverage['first_year']}–"
                      f"{corpus.coverage['last_year']}")
     if not any(corpus.docs[m].in_corpus for m in doc.family):
+        # the cited text is unknown, but a corpus text dated before it refutes the novelty claim
+        earlier = [h for h in hits if h[0] not in doc.family and doc.date
+                   and _strictly_before(corpus.docs[h[0]].date, doc.date)]
+        if earlier:
+            first = earlier[0]
+            return Check("first_appearance", "mismatch", term,
+                         {**base, "note": f"an earlier document contains “{term}”: "
+                          f"{corpus.docs[first[0]].describe()} (the cited document, dated {doc.date}, "
+                          "is known from the catalogue only)" + coverage_note},
+                         corpus.evidence_at(first[0], first[1], first[2]))
         where = (f"the earliest in the corpus is {corpus.docs[earliest[0]].describe()}" if earliest
                  else "no document in the corpus contains it")
         return Check("first_appearance", "uncertain", term,
@@ -1151,6 +1285,11 @@ def check_first_appearance(corpus: Corpus, term: str, doc: DocInfo | None, terms
     if hidden:
         note += f"; {hidden} earlier catalogue documents have no text in the corpus and could not be checked"
     return Check("first_appearance", "ok", term, {**base, "note": note}, corpus.evidence_at(own[0], own[1], own[2]))
+
+
+def _strictly_before(date: str | None, cited: str) -> bool:
+    """``date`` falls before ``cited`` at the precision ``cited`` is known to (2017 / 2018-03 / full)."""
+    return bool(date) and date[:len(cited)] < cited
 
 
 def _term_hits(corpus: Corpus, term: str) -> list[tuple[str, int, int]]:
@@ -1318,7 +1457,7 @@ def run_checks(corpus: Corpus, mention: Mention, claims: Claims, res: Resolution
         checks.append(Check("year", "uncertain", claims.year, {"note": "the cited document is not found"}))
     if claims.issuers:
         if doc is not None:
-            checks.append(check_issuer(corpus, claims.issuers, doc))
+            checks.append(check_issuer(corpus, claims.issuers, doc, claims.verb))
         else:
             checks.append(Check("issuer", "uncertain", [w for w, _ in claims.issuers],
                                 {"note": "the cited document is not found"}))
@@ -1361,6 +1500,11 @@ def check_exists(corpus: Corpus, mention: Mention, res: Resolution) -> Check:
 def check_title(mention: Mention, res: Resolution) -> Check:
     doc = res.doc
     found = {"official": doc.title, "matched_by": res.how, "score": res.score}
+    if res.how == "series":
+        years = "、".join(sorted({c.date[:4] for c in res.candidates if c.date}))
+        return Check("title", "uncertain", mention.cited,
+                     {**found, "note": f"no document bears this title; it names a yearly series ({years}): "
+                      + "; ".join(f"《{c.title}》" for c in res.candidates[:6])})
     if res.how == "fuzzy":
         return Check("title", "mismatch", mention.cited,
                      {**found, "note": f"the official title is 《{doc.title}》 (similarity {res.score:.0f})"})
