@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from corpus.records import Clause, Document, DocumentMeta, Tag
@@ -93,6 +93,15 @@ CREATE TABLE IF NOT EXISTS mined (
 _META_LIST_FIELDS = ("issuers", "short_titles")
 
 
+@dataclass
+class StoredMeta:
+    """A stored document without its text (for readers that load texts only when needed)."""
+
+    id: str
+    parent_id: str | None
+    meta: DocumentMeta
+
+
 class Store:
     def __init__(self, path: str | Path = DEFAULT_DB):
         self.path = str(path)
@@ -166,6 +175,22 @@ class Store:
     def document(self, doc_id: str) -> Document | None:
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _row_to_document(row) if row else None
+
+    def document_metas(self) -> list[StoredMeta]:
+        """Every stored document's metadata, without its text, by id."""
+        rows = self.conn.execute(
+            "SELECT id, parent_id, title, doc_number, issuers, date, level, region, doc_type, short_titles, "
+            "attachment_title, catalog_id, url FROM documents ORDER BY id")
+        return [StoredMeta(r["id"], r["parent_id"], _row_to_meta(r)) for r in rows]
+
+    def document_text(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row["text"] if row else None
+
+    def documents_stamp(self) -> tuple[int, int]:
+        """(number of documents, highest rowid): changes whenever documents are added or removed."""
+        row = self.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM documents").fetchone()
+        return row[0], row[1]
 
     def meta_source(self, doc_id: str) -> dict[str, str]:
         row = self.conn.execute("SELECT meta_source FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -242,13 +267,17 @@ def _fts_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def _row_to_document(row: sqlite3.Row) -> Document:
-    meta = DocumentMeta(
+def _row_to_meta(row: sqlite3.Row) -> DocumentMeta:
+    return DocumentMeta(
         title=row["title"], doc_number=row["doc_number"], issuers=json.loads(row["issuers"]),
         date=row["date"], level=row["level"], region=row["region"], doc_type=row["doc_type"],
         short_titles=json.loads(row["short_titles"]), attachment_title=row["attachment_title"],
         catalog_id=row["catalog_id"], url=row["url"],
     )
+
+
+def _row_to_document(row: sqlite3.Row) -> Document:
+    meta = _row_to_meta(row)
     return Document(id=row["id"], path=row["path"], sha256=row["sha256"], text=row["text"], meta=meta,
                     fmt=row["fmt"], encoding=row["encoding"], parent_id=row["parent_id"])
 

@@ -73,7 +73,7 @@ class TitleIndex:
 
 
 # ---------------------------------------------------------------------------------------------
-# Citations in manuscripts (used by mining/verify.py): titles with nested marks, informal names,
+# Citations in manuscripts (used by mining/verify/): titles with nested marks, informal names,
 # and GB/T 7714 reference entries.
 
 
