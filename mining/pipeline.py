@@ -122,6 +122,7 @@ class DomainFilter:
 
     def __init__(self) -> None:
         self.context = codebook.load_domain_context()
+        self.penalty = _penalty_pattern()
         self.generic: dict[str, set[str]] = {}
         self.veto: dict[str, re.Pattern] = {}
         for inst in codebook.load_instruments():
@@ -133,7 +134,13 @@ class DomainFilter:
         """A hit the clause's field can overrule: weak or generic for its instrument."""
         return m.weak or _rule_of(m) in self.generic.get(m.label, ())
 
+    def is_penalty(self, text: str) -> bool:
+        """A law's penalty clause or an item listing violations (context `penalty:`): no instrument."""
+        return self.penalty is not None and self.penalty.search(text) is not None
+
     def __call__(self, text: str, matches: list[Match]) -> list[Match]:
+        if self.is_penalty(text):
+            return [m for m in matches if m.kind != "instrument"]
         soft = [m for m in matches if m.kind == "instrument" and self.soft(m)]
         if not soft:
             return matches
@@ -145,6 +152,14 @@ class DomainFilter:
             if veto is not None and veto.search(text):
                 drop.add(m)
         return [m for m in matches if m not in drop] if drop else matches
+
+
+def _penalty_pattern() -> re.Pattern | None:
+    """The `penalty:` regexes of the codebook's `context:` block, as one pattern (multiline: an item
+    marker counts at the start of any line of a clause)."""
+    block = codebook._read_yaml(codebook.codebook_path(codebook.INSTRUMENTS_FILE)).get("context") or {}
+    rules = [str(r) for r in (block.get("penalty") or [])]
+    return re.compile("|".join(f"(?:{r})" for r in rules), re.M) if rules else None
 
 
 def _rule_of(m: Match) -> str:

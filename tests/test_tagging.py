@@ -86,6 +86,29 @@ def test_generic_words_stay_in_health_clauses_and_penalty_clauses_veto():
     assert "督导检查" in instruments("对医疗机构开展督导，结果予以通报批评。", use_model=False)
 
 
+@pytest.mark.parametrize("text", [
+    "违反本条例规定，医疗机构未建立健康档案的，由卫生健康主管部门责令改正，处五千元以下罚款。",
+    "（二）未按照规定开展健康教育和转诊服务的；",
+])
+def test_penalty_clauses_code_no_instrument(text):
+    assert instruments(text, use_model=False) == set()
+    assert instruments(text) == set()
+
+
+@pytest.mark.parametrize("text, expected, trap", [
+    ("县卫生健康局应当及时向医疗机构通报本地传染病疫情。", "监测预警", "督导检查"),   # notifying, not inspecting
+    ("今年拟安排地方政府专项债券，为重点项目建设提供资金支持。", None, "专项资金"),     # fiscal policy at large
+    ("扩大跨境电商综合试点，推进外贸转型升级。", None, "试点示范"),
+    ("开展城乡居民大病保险试点。", "试点示范", None),                                  # a pilot of a health scheme
+    ("县级人民政府负责辖区内预防接种工作的日常经费。", "专项资金", None),
+    ("定期对辖区医疗机构传染病防治工作进行考核。", "绩效考核", None),
+])
+def test_real_phrasing_of_instruments_and_their_traps(text, expected, trap):
+    found = instruments(text)
+    assert expected is None or expected in found
+    assert trap is None or trap not in found
+
+
 def test_model_adds_an_instrument_named_without_a_keyword():
     text = "居民按时随访、规范服药的，可累计分值兑换生活用品。"
     assert "健康积分" not in instruments(text, use_model=False)
