@@ -169,10 +169,14 @@ def _region_form(mention: PlaceMention) -> str:
     return "".join(parts)
 
 
-def find_bodies(text: str) -> list[tuple[int, int, str]]:
-    """Non-overlapping longest matches of known bodies and local forms: (start, end, canonical)."""
+def find_bodies(text: str, places: list[PlaceMention] | None = None) -> list[tuple[int, int, str]]:
+    """Non-overlapping longest matches of known bodies and local forms: (start, end, canonical).
+
+    ``places``: the gazetteer's mentions in ``text`` when the caller already has them."""
     table = _table()
-    candidates = _known_body_matches(text, table) + _local_body_matches(text, table)
+    if places is None:
+        places = load_gazetteer().find_in_text(text)
+    candidates = _known_body_matches(text, table) + _local_body_matches(text, table, places)
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     chosen: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
@@ -196,9 +200,9 @@ def _known_body_matches(text: str, table: BodyTable) -> list[tuple[int, int, str
     return found
 
 
-def _local_body_matches(text: str, table: BodyTable) -> list[tuple[int, int, str]]:
+def _local_body_matches(text: str, table: BodyTable, places: list[PlaceMention]) -> list[tuple[int, int, str]]:
     found = []
-    for mention in load_gazetteer().find_in_text(text):
+    for mention in places:
         for suffix in table.suffixes:
             if not text.startswith(suffix.suffix, mention.end):
                 continue

@@ -85,11 +85,13 @@ class CodebookMatcher:
 
     def __call__(self, text: str) -> list[Match]:
         found = self._dictionary(text) + self._patterns(text)
+        gazetteer = load_gazetteer()
+        places = gazetteer.find_in_text(text) if self.with_bodies or self.with_regions else []
         if self.with_bodies:
-            found += [Match("actor", name, "党政机关", s, e, text[s:e], "bodies") for s, e, name in find_bodies(text)]
+            found += [Match("actor", name, "党政机关", s, e, text[s:e], "bodies")
+                      for s, e, name in find_bodies(text, places)]
         if self.with_regions:
-            gazetteer = load_gazetteer()
-            for m in gazetteer.find_in_text(text):
+            for m in places:
                 if m.status == "ok" and m.division is not None:
                     found.append(Match("region", m.division.full_name, m.division.level, m.start, m.end, m.text,
                                        f"gazetteer:{gazetteer.version}"))
