@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from mining.codebook import core_instruments, SIDES
+from mining.scores import Score
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
 
@@ -60,31 +61,6 @@ def csv_rows(records: list[dict]) -> str:
 
 
 # ---- evaluation ------------------------------------------------------------------------------
-
-@dataclass
-class Score:
-    name: str
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    @property
-    def support(self) -> int:
-        return self.tp + self.fn
-
 
 @dataclass
 class TaggingEval:

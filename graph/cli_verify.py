@@ -24,6 +24,7 @@ import click
 from corpus.store import Store
 from corpus.text import ReadError
 from mining.citations import cite_key
+from mining.scores import Score
 from mining.verify import KINDS, PROBLEMS, VerificationReport, verify_file
 
 FORMATS = ("json", "md", "html", "docx")
@@ -33,23 +34,8 @@ FORMATS = ("json", "md", "html", "docx")
 
 
 @dataclass
-class KindScore:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-
-@dataclass
 class VerifyEvaluation:
-    scores: dict[str, KindScore]
+    scores: dict[str, Score]
     manuscripts: int = 0
     gold_citations: int = 0
     matched_citations: int = 0
@@ -57,8 +43,8 @@ class VerifyEvaluation:
     errors: list[str] = field(default_factory=list)
 
     @property
-    def overall(self) -> KindScore:
-        total = KindScore()
+    def overall(self) -> Score:
+        total = Score(empty=1.0)
         for s in self.scores.values():
             total.tp += s.tp
             total.fp += s.fp
@@ -123,7 +109,7 @@ def score_report(gold: list[dict], report: VerificationReport, evaluation: Verif
 
 
 def evaluate(gold_dir: Path, store: Store) -> VerifyEvaluation:
-    evaluation = VerifyEvaluation({k: KindScore() for k in KINDS})
+    evaluation = VerifyEvaluation({k: Score(empty=1.0) for k in KINDS})
     gold_file = gold_dir / "gold.jsonl"
     for line in gold_file.read_text(encoding="utf-8").splitlines():
         if not line.strip():
