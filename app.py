@@ -197,7 +197,8 @@ def page_regions(store: Store) -> None:
     level = st.radio("Region of", ["issuer", "mention"], horizontal=True, key="region_level",
                      help="issuer: the issuing document's jurisdiction; mention: a region named in the "
                           "same clause as the instrument")
-    rows = jobs.instruments_by_region(store, level)
+    province = st.checkbox("Roll cities and counties up into their province", key="region_province")
+    rows = jobs.instruments_by_region(store, level, province)
     if not rows:
         st.info("No instruments tagged yet.")
         return

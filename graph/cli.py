@@ -115,12 +115,13 @@ def timeline(ctx: click.Context, term: str, fmt: str) -> None:
 @click.option("--by", "by", type=click.Choice(["region"]), default="region", show_default=True)
 @click.option("--level", type=click.Choice(["issuer", "mention"]), default="issuer", show_default=True,
               help="issuer: the document's jurisdiction; mention: a region named in the same clause.")
+@click.option("--province", is_flag=True, help="Roll cities and counties up into their province.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
-def instruments(ctx: click.Context, by: str, level: str, fmt: str) -> None:
+def instruments(ctx: click.Context, by: str, level: str, province: bool, fmt: str) -> None:
     """Region × instrument, with counts of documents and clauses (json includes the evidence)."""
     with _store(ctx) as store:
-        rows = jobs.instruments_by_region(store, level)
+        rows = jobs.instruments_by_region(store, level, province)
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
         return

@@ -8,7 +8,8 @@ import networkx as nx
 
 from corpus.store import Store
 from graph.build import build_graph
-from graph.queries import RegionInstrumentRow, Timeline, instruments_by_region as _by_region, timeline as _timeline
+from graph.queries import (RegionInstrumentRow, Timeline, instruments_by_region as _by_region, roll_up_to_province,
+                           timeline as _timeline)
 from mining.tagging import MiningReport, mine_store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "examples"
@@ -50,5 +51,6 @@ def timeline(store: Store, term: str) -> Timeline:
     return _timeline(graph(store), store, term)
 
 
-def instruments_by_region(store: Store, level: str = "issuer") -> list[RegionInstrumentRow]:
-    return _by_region(graph(store), level)
+def instruments_by_region(store: Store, level: str = "issuer", province: bool = False) -> list[RegionInstrumentRow]:
+    rows = _by_region(graph(store), level)
+    return roll_up_to_province(rows) if province else rows

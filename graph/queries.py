@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 
+from corpus.gazetteer import load_gazetteer
 from corpus.records import Clause
 from corpus.store import Store
 from graph.schema import node_id
@@ -172,6 +173,24 @@ def instruments_by_region(g: nx.MultiDiGraph, level: str = "issuer") -> list[Reg
             region, instrument, g.nodes[node_id("Instrument", instrument)].get("side", ""),
             len({ev.doc_id for ev in evidence}), len({ev.clause_id for ev in evidence}), evidence))
     return rows
+
+
+def roll_up_to_province(rows: list[RegionInstrumentRow]) -> list[RegionInstrumentRow]:
+    """Merge city and county rows into their province (浙江省温州市 → 浙江省), so provinces compare
+    whole; evidence is merged, so every count still traces to clauses. Works on either store's rows."""
+    gazetteer = load_gazetteer()
+    merged: dict[tuple[str, str], RegionInstrumentRow] = {}
+    for row in rows:
+        division = gazetteer.resolve(row.region)
+        province = gazetteer.resolve(division.province) if division else None
+        region = province.full_name if province else row.region
+        cell = merged.setdefault((region, row.instrument), RegionInstrumentRow(region, row.instrument, row.side, 0, 0, []))
+        cell.evidence += row.evidence
+    for cell in merged.values():
+        cell.evidence = sorted({evidence_order(ev): ev for ev in cell.evidence}.values(), key=evidence_order)
+        cell.documents = len({ev.doc_id for ev in cell.evidence})
+        cell.clauses = len({ev.clause_id for ev in cell.evidence})
+    return [merged[key] for key in sorted(merged)]
 
 
 def _ev(e: dict) -> Evidence:
