@@ -32,20 +32,14 @@ def check_quote(corpus: Corpus, quote: str, doc: DocInfo | None) -> Check:
                      {"note": "the quotation has no Chinese text (a translation?); it cannot be checked verbatim"})
     segments = q.quote_segments(quote) or [quote]
     if doc is None:
-        elsewhere = _verbatim_elsewhere(corpus, segments, set())
-        note = "the cited document is not found"
-        if elsewhere:
-            note += f"; the quotation occurs verbatim in {corpus.docs[elsewhere.doc_id].describe()}"
-        return Check("quote", "uncertain", quote, {"note": note, **_hit_found(corpus, elsewhere)},
-                     _hit_evidence(corpus, elsewhere))
+        return _unverifiable_quote(corpus, quote, segments, "the cited document is not found",
+                                   "the quotation occurs verbatim in")
     family = {m for m in doc.family if corpus.docs[m].in_corpus}
     if not family:
-        elsewhere = _verbatim_elsewhere(corpus, segments, set())
-        note = "the text of the cited document is not in the corpus, so the quotation cannot be checked"
-        if elsewhere:
-            note += f"; it occurs verbatim in {corpus.docs[elsewhere.doc_id].describe()}"
-        return Check("quote", "uncertain", quote, {"note": note, **_hit_found(corpus, elsewhere)},
-                     _hit_evidence(corpus, elsewhere))
+        return _unverifiable_quote(
+            corpus, quote, segments,
+            "the text of the cited document is not in the corpus, so the quotation cannot be checked",
+            "it occurs verbatim in")
     hits = [_best_in_family(corpus, s, family) for s in segments]
     if all(h is not None and h.diff.verbatim for h in hits):
         return Check("quote", "ok", quote, {"note": "verbatim", **_hit_found(corpus, hits[0])},
@@ -77,6 +71,15 @@ def check_quote(corpus: Corpus, quote: str, doc: DocInfo | None) -> Check:
     return Check("quote", "not_found", quote,
                  {"note": "no passage of the cited document matches the quotation" + closest,
                   **_hit_found(corpus, worst)}, _hit_evidence(corpus, worst))
+
+
+def _unverifiable_quote(corpus: Corpus, quote: str, segments: list[str], note: str, elsewhere_lead: str) -> Check:
+    """`uncertain`: the cited text cannot be read; say where else the quotation stands verbatim."""
+    elsewhere = _verbatim_elsewhere(corpus, segments, set())
+    if elsewhere:
+        note += f"; {elsewhere_lead} {corpus.docs[elsewhere.doc_id].describe()}"
+    return Check("quote", "uncertain", quote, {"note": note, **_hit_found(corpus, elsewhere)},
+                 _hit_evidence(corpus, elsewhere))
 
 
 def _best_in_family(corpus: Corpus, segment: str, family: set[str]) -> QuoteHit | None:
