@@ -87,9 +87,7 @@ def score_report(gold: list[dict], report: VerificationReport, evaluation: Verif
         if g:
             evaluation.gold_citations += 1
             evaluation.matched_citations += p is not None
-        predicted: dict[str, list[str]] = {}
-        for check in (p.checks if p else []):
-            predicted.setdefault(check.kind, []).append(check.status)
+        predicted = p.statuses() if p else {}
         for kind in KINDS:
             want = _statuses(expected[kind]) if kind in expected else []
             got = predicted.get(kind, [])

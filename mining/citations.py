@@ -42,14 +42,12 @@ class TitleIndex:
 
     def __init__(self, store: Store | None):
         self.by_key: dict[str, list[TitleTarget]] = {}
-        official: dict[str, str] = {}
+        metas = store.document_metas() if store is not None else []
+        official = {d.id: d.meta.title or d.id for d in metas}
         if store is not None:
-            for doc in store.documents():
-                official[doc.id] = doc.meta.title or doc.id
             for doc_id, title, kind in store.titles():
-                catalog_id = None
-                self._add(title, TitleTarget(doc_id, catalog_id, official.get(doc_id, title), kind))
-        stored_catalog_ids = {d.meta.catalog_id: d.id for d in store.documents()} if store else {}
+                self._add(title, TitleTarget(doc_id, None, official.get(doc_id, title), kind))
+        stored_catalog_ids = {d.meta.catalog_id: d.id for d in metas}
         for entry in key_documents():
             doc_id = stored_catalog_ids.get(entry.id)
             for title, how in [(entry.title, "official"), *[(t, "short") for t in entry.short_titles]]:

@@ -37,10 +37,7 @@ def store(examples_db):
 
 
 def statuses(citation) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for check in citation.checks:
-        out.setdefault(check.kind, []).append(check.status)
-    return out
+    return citation.statuses()
 
 
 # -------------------------------------------------------------------------------- contract

@@ -69,6 +69,13 @@ class CitationResult:
     def problems(self) -> list[Check]:
         return [c for c in self.checks if c.status in PROBLEMS]
 
+    def statuses(self) -> dict[str, list[str]]:
+        """kind → the statuses of its checks, in order (a citation may carry two quotes)."""
+        out: dict[str, list[str]] = {}
+        for check in self.checks:
+            out.setdefault(check.kind, []).append(check.status)
+        return out
+
     def to_dict(self) -> dict:
         return {"id": self.id, "sentence": self.sentence, "cited": self.cited,
                 "document": self.document.to_dict() if self.document else None,
