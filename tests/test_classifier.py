@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from graph.cli_mining import evaluate, evaluate_file, register
+from graph.cli_mining import register
+from mining.tag_eval import evaluate, evaluate_file
 from mining import classifier
 from mining.codebook import core_instruments
 from mining.pipeline import Match

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from corpus.store import Store
 from corpus.text import ReadError
 from graph import cli_verify
+from mining.verify import evaluation as verify_evaluation
 from mining import quotes as q
 from mining.manuscript import read_manuscript
 from mining.report import render_docx, render_html, render_markdown
@@ -154,7 +155,7 @@ def test_reference_entries(store):
 
 def test_examples_gold_set(examples_db):
     with Store(examples_db) as store:
-        result = cli_verify.evaluate(GOLD / "verify-examples", store)
+        result = verify_evaluation.evaluate(GOLD / "verify-examples", store)
     assert result.matched_citations == result.gold_citations
     overall = result.overall
     assert overall.precision == 1.0 and overall.recall == 1.0, result.errors
@@ -164,7 +165,7 @@ def test_examples_gold_set(examples_db):
 
 def test_shared_dev_set(shared_db):
     with Store(shared_db) as store:
-        result = cli_verify.evaluate(GOLD / "verify", store)
+        result = verify_evaluation.evaluate(GOLD / "verify", store)
     assert result.manuscripts >= 20 and result.matched_citations == result.gold_citations
     for kind, score in result.scores.items():
         assert score.precision >= 0.95 and score.recall >= 0.95, (kind, result.errors)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpus.store import Store
-from graph import cli_verify
+from mining.verify import evaluation as verify_evaluation
 from mining.verify import KINDS, verify_text
 
 BLIND = Path(__file__).parent / "gold" / "verify-blind"
@@ -22,7 +22,7 @@ def statuses(citation) -> dict[str, list[str]]:
 
 def test_blind_set(shared_db):
     with Store(shared_db) as store:
-        result = cli_verify.evaluate(BLIND / "", store)
+        result = verify_evaluation.evaluate(BLIND / "", store)
     assert result.manuscripts >= 24 and result.matched_citations == result.gold_citations
     overall = result.overall
     assert overall.precision >= 0.95 and overall.recall >= 0.95, result.errors
