@@ -124,7 +124,9 @@ class DomainFilter:
 
     def __init__(self) -> None:
         self.context = codebook.load_domain_context()
-        self.penalty = _penalty_pattern()
+        self.penalty = _context_pattern("penalty")
+        self.retrospective = _context_pattern("retrospective")
+        self.prospective = _context_pattern("prospective")
         self.generic: dict[str, set[str]] = {}
         self.veto: dict[str, re.Pattern] = {}
         for inst in codebook.load_instruments():
@@ -140,8 +142,18 @@ class DomainFilter:
         """A law's penalty clause or an item listing violations (context `penalty:`): no instrument."""
         return self.penalty is not None and self.penalty.search(text) is not None
 
+    def is_retrospective(self, text: str) -> bool:
+        """A clause telling what was done (截至2023年底已建成…, 2019年以来累计…) and announcing nothing
+        to do (context `retrospective:` and no `prospective:` cue): no instrument."""
+        return (self.retrospective is not None and self.retrospective.search(text) is not None
+                and (self.prospective is None or self.prospective.search(text) is None))
+
+    def codes_nothing(self, text: str) -> bool:
+        """No instrument is coded in this clause, neither by the rules nor by the model."""
+        return self.is_penalty(text) or self.is_retrospective(text)
+
     def __call__(self, text: str, matches: list[Match]) -> list[Match]:
-        if self.is_penalty(text):
+        if self.codes_nothing(text):
             return [m for m in matches if m.kind != "instrument"]
         soft = [m for m in matches if m.kind == "instrument" and self.soft(m)]
         if not soft:
@@ -149,6 +161,10 @@ class DomainFilter:
         drop = set()
         if self.context.out_of_domain(text):
             drop = set(soft)
+        else:       # a long clause ranging over several fields: judge each hit by its own sentence
+            for m in soft:
+                if self.context.out_of_domain(_sentence_at(text, m.start)):
+                    drop.add(m)
         for m in soft:
             veto = self.veto.get(m.label)
             if veto is not None and veto.search(text):
@@ -156,12 +172,22 @@ class DomainFilter:
         return [m for m in matches if m not in drop] if drop else matches
 
 
-def _penalty_pattern() -> re.Pattern | None:
-    """The `penalty:` regexes of the codebook's `context:` block, as one pattern (multiline: an item
-    marker counts at the start of any line of a clause)."""
+def _context_pattern(key: str) -> re.Pattern | None:
+    """The `key:` regexes of the codebook's `context:` block (penalty, retrospective, prospective) as
+    one pattern (multiline: an item marker counts at the start of any line of a clause)."""
     block = codebook._read_yaml(codebook.codebook_path(codebook.INSTRUMENTS_FILE)).get("context") or {}
-    rules = [str(r) for r in (block.get("penalty") or [])]
+    rules = [str(r) for r in (block.get(key) or [])]
     return re.compile("|".join(f"(?:{r})" for r in rules), re.M) if rules else None
+
+
+_SENTENCE_END = re.compile(r"[。；！？\n]")
+
+
+def _sentence_at(text: str, offset: int) -> str:
+    """The sentence of text around offset (between sentence-ending marks)."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, offset)), default=0)
+    end = _SENTENCE_END.search(text, offset)
+    return text[start:end.start() if end else len(text)]
 
 
 def _rule_of(m: Match) -> str:

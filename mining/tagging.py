@@ -82,7 +82,7 @@ class Tagger:
             combined = combine(t, tk, m, p, self.classifier, features, i)
             if any(c.source.startswith("model:") for c in combined) and self.domain.context.out_of_domain(t):
                 combined = [c for c in combined if not c.source.startswith("model:")]   # another field's clause
-            if self.domain.is_penalty(t):                 # a penalty clause codes no instrument
+            if self.domain.codes_nothing(t):              # a penalty or a look-back codes no instrument
                 combined = [c for c in combined if c.kind != "instrument"]
             out.append(combined)
         return out

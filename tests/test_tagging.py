@@ -95,6 +95,28 @@ def test_penalty_clauses_code_no_instrument(text):
     assert instruments(text) == set()
 
 
+# Invented examples in the style of local measures.
+@pytest.mark.parametrize("text", [
+    "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
+    "2019年以来，我省在7个市开展了高血压医防融合试点，积累了一定经验。",
+    "全县医共体建设自2017年启动，至2020年已实现乡镇全覆盖。",
+])
+def test_a_look_back_codes_no_instrument(text):
+    assert instruments(text, use_model=False) == set()
+    assert instruments(text) == set()
+
+
+def test_a_look_back_that_announces_a_measure_keeps_it():
+    text = "2019年以来，我省在7个市开展了医防融合试点，下一步将在全省推广家庭医生签约服务。"
+    assert "家庭医生签约服务" in instruments(text, use_model=False)
+
+
+def test_a_long_clause_judges_each_hit_by_its_own_sentence():
+    text = "加强基层医疗卫生服务。完善外交工作协调机制，统筹对外交往。"
+    assert "组织领导机制" not in instruments(text, use_model=False)     # the 协调机制 of diplomacy
+    assert "组织领导机制" in instruments("加强基层医疗卫生服务。建立医防协调机制。", use_model=False)
+
+
 @pytest.mark.parametrize("text, expected, trap", [
     ("县卫生健康局应当及时向医疗机构通报本地传染病疫情。", "监测预警", "督导检查"),   # notifying, not inspecting
     ("今年拟安排地方政府专项债券，为重点项目建设提供资金支持。", None, "专项资金"),     # fiscal policy at large
