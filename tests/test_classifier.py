@@ -153,7 +153,7 @@ def test_eval_tagging_command():
     assert "绩效考核" in result.output and "供给型" in result.output and "rules only" in result.output
 
 
-def test_corpus_reference_halves_are_split_by_document_and_blind_gold_is_not_trained_on():
+def test_corpus_reference_halves_are_split_by_document_and_held_out_gold_is_not_trained_on():
     gold = classifier.GOLD_DIR
     train_refs = [json.loads(line) for line in (gold / "corpus_refs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     eval_refs = [json.loads(line) for line in (gold / "corpus_refs_eval.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -161,7 +161,13 @@ def test_corpus_reference_halves_are_split_by_document_and_blind_gold_is_not_tra
     assert not {r["file"] for r in train_refs} & {r["file"] for r in eval_refs}     # fixed by document
     for ref in train_refs + eval_refs:
         assert "text" not in ref and {"file", "start", "end", "sha1", "instruments", "side"} <= set(ref)
-    blind = [json.loads(line)["text"] for line in (gold / "blind.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(blind) >= 150
+    heldout_refs = [json.loads(line) for name in ("corpus_refs_heldout_analysis.jsonl", "corpus_refs_heldout_final.jsonl")
+                    for line in (gold / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(heldout_refs) >= 200 and not {r["file"] for r in heldout_refs} - {r["file"] for r in eval_refs}
+    spans = {(r["file"], r["start"], r["end"]) for r in train_refs + eval_refs}
+    assert not spans & {(r["file"], r["start"], r["end"]) for r in heldout_refs}
+    written = [json.loads(line)["text"] for name in ("blind.jsonl", "heldout_written_analysis.jsonl", "heldout_written_final.jsonl")
+               for line in (gold / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(written) >= 350
     train_texts = {e.text for e in classifier.read_train_tsv()}
-    assert not train_texts & set(blind)
+    assert not train_texts & set(written)
