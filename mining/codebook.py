@@ -171,9 +171,13 @@ class DomainContext:
     other: re.Pattern | None
 
     def out_of_domain(self, text: str) -> bool:
-        if self.other is None or not self.other.search(text):
-            return False
-        return self.health is None or not self.health.search(text)
+        return self.names_other_field(text) and not self.names_health(text)
+
+    def names_other_field(self, text: str) -> bool:
+        return self.other is not None and self.other.search(text) is not None
+
+    def names_health(self, text: str) -> bool:
+        return self.health is not None and self.health.search(text) is not None
 
 
 def load_domain_context(path: Path | str | None = None) -> DomainContext:

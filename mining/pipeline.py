@@ -148,6 +148,21 @@ class DomainFilter:
         return (self.retrospective is not None and self.retrospective.search(text) is not None
                 and (self.prospective is None or self.prospective.search(text) is None))
 
+    def off_topic_sentence(self, text: str, offset: int) -> bool:
+        """In a clause that ranges over other fields too (a work report's paragraph from 金融 to 医保),
+        the sentence at offset names no health word."""
+        return self.context.names_other_field(text) and not self.context.names_health(_sentence_at(text, offset))
+
+    def screen_model_tags(self, text: str, matches: list[Match]) -> list[Match]:
+        """Drop the model's tags in a clause of another field, and those whose evidence words sit in
+        an off-topic sentence."""
+        def out(m: Match) -> bool:
+            if not m.source.startswith("model:"):
+                return False
+            narrow = (m.start, m.end) != (0, len(text))
+            return self.context.out_of_domain(text) or (narrow and self.off_topic_sentence(text, m.start))
+        return [m for m in matches if not out(m)]
+
     def codes_nothing(self, text: str) -> bool:
         """No instrument is coded in this clause, neither by the rules nor by the model."""
         return self.is_penalty(text) or self.is_retrospective(text)
@@ -161,10 +176,8 @@ class DomainFilter:
         drop = set()
         if self.context.out_of_domain(text):
             drop = set(soft)
-        else:       # a long clause ranging over several fields: judge each hit by its own sentence
-            for m in soft:
-                if self.context.out_of_domain(_sentence_at(text, m.start)):
-                    drop.add(m)
+        else:
+            drop = {m for m in soft if self.off_topic_sentence(text, m.start)}
         for m in soft:
             veto = self.veto.get(m.label)
             if veto is not None and veto.search(text):

@@ -79,9 +79,7 @@ class Tagger:
         probs = self.classifier.proba(features)
         out = []
         for i, (t, tk, m, p) in enumerate(zip(texts, tokens, matches, probs)):
-            combined = combine(t, tk, m, p, self.classifier, features, i)
-            if any(c.source.startswith("model:") for c in combined) and self.domain.context.out_of_domain(t):
-                combined = [c for c in combined if not c.source.startswith("model:")]   # another field's clause
+            combined = self.domain.screen_model_tags(t, combine(t, tk, m, p, self.classifier, features, i))
             if self.domain.codes_nothing(t):              # a penalty or a look-back codes no instrument
                 combined = [c for c in combined if c.kind != "instrument"]
             out.append(combined)

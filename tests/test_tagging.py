@@ -111,10 +111,15 @@ def test_a_look_back_that_announces_a_measure_keeps_it():
     assert "家庭医生签约服务" in instruments(text, use_model=False)
 
 
-def test_a_long_clause_judges_each_hit_by_its_own_sentence():
+def test_a_clause_ranging_over_other_fields_judges_each_hit_by_its_own_sentence():
     text = "加强基层医疗卫生服务。完善外交工作协调机制，统筹对外交往。"
     assert "组织领导机制" not in instruments(text, use_model=False)     # the 协调机制 of diplomacy
-    assert "组织领导机制" in instruments("加强基层医疗卫生服务。建立医防协调机制。", use_model=False)
+    text = "推进金融改革，拓宽保险资金支持实体经济渠道。提高居民医保人均财政补助标准。"
+    assert "专项资金" in instruments(text, use_model=False)             # found in the health sentence
+    assert "专项资金" not in instruments("推进金融改革，拓宽保险资金支持实体经济渠道。加强基层医疗卫生服务。",
+                                         use_model=False)
+    # a health plan's item whose second sentence names no health word keeps its hits
+    assert "组织领导机制" in instruments("加强基层医疗卫生服务。建立部门协调机制。", use_model=False)
 
 
 @pytest.mark.parametrize("text, expected, trap", [
