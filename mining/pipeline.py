@@ -116,11 +116,13 @@ class CodebookMatcher:
 class DomainFilter:
     """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
     `veto` and `context:`; see instruments.yaml):
+    - a penalty clause or a look-back (context `penalty:`, `retrospective:`) codes no instrument;
     - in a clause out of the health domain (names another field and no health word), every weak or
-      generic hit of an instrument is dropped;
+      generic hit of an instrument is dropped; in a clause that names another field besides health,
+      so is one whose own sentence has no health word;
     - in a clause matching one of an instrument's `veto` regexes (a law's penalty clause: 责令改正，
       通报批评), that instrument's weak and generic hits are dropped.
-    Strong, specific hits (家庭医生签约服务, 疾控监督员) always stay."""
+    Otherwise strong, specific hits (家庭医生签约服务, 疾控监督员) stay."""
 
     def __init__(self) -> None:
         self.context = codebook.load_domain_context()
