@@ -156,13 +156,15 @@ class DomainFilter:
         return self.context.names_other_field(text) and not self.context.names_health(_sentence_at(text, offset))
 
     def screen_model_tags(self, text: str, matches: list[Match]) -> list[Match]:
-        """Drop the model's tags in a clause of another field, and those whose evidence words sit in
-        an off-topic sentence."""
+        """Drop the model's tags in a clause of another field, those whose evidence words sit in an
+        off-topic sentence, and those an instrument's `veto` overrules (as it does weak hits)."""
         def out(m: Match) -> bool:
             if not m.source.startswith("model:"):
                 return False
             narrow = (m.start, m.end) != (0, len(text))
-            return self.context.out_of_domain(text) or (narrow and self.off_topic_sentence(text, m.start))
+            veto = self.veto.get(m.label)
+            return (self.context.out_of_domain(text) or (narrow and self.off_topic_sentence(text, m.start))
+                    or (veto is not None and veto.search(text) is not None))
         return [m for m in matches if not out(m)]
 
     def codes_nothing(self, text: str) -> bool:

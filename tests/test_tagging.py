@@ -106,6 +106,12 @@ def test_a_look_back_codes_no_instrument(text):
     assert instruments(text) == set()
 
 
+def test_a_veto_overrules_the_model_too():
+    text = "对辖区中小学生开展体质健康测试，测试成绩纳入学生综合素质考核。"   # pupils, not health services
+    assert "绩效考核" not in instruments(text)
+    assert "绩效考核" in instruments("将慢病随访质量纳入乡镇卫生院年度考核。")
+
+
 def test_a_look_back_that_announces_a_measure_keeps_it():
     text = "2019年以来，我省在7个市开展了医防融合试点，下一步将在全省推广家庭医生签约服务。"
     assert "家庭医生签约服务" in instruments(text, use_model=False)
