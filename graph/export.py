@@ -3,7 +3,6 @@
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,8 +82,9 @@ def write_gexf(g: nx.MultiDiGraph, path: Path) -> Path:
 @dataclass
 class CsvExport:
     directory: Path
-    node_files: list[tuple[Path, Path]]             # (header, data) per label
-    relationship_files: list[tuple[Path, Path]]     # (header, data) per (type, start label, end label)
+    node_files: list[tuple[Path, Path]]             # (header, data): all nodes
+    relationship_files: list[tuple[Path, Path]]     # (header, data): all relationships
+    multiline: bool = False                         # some value contains a line break
 
     @property
     def files(self) -> list[Path]:
@@ -93,73 +93,59 @@ class CsvExport:
     def import_args(self, database: str = "neo4j") -> list[str]:
         """Arguments for neo4j-admin: `neo4j-admin <these>` loads the files into a new database."""
         args = ["database", "import", "full", database, "--overwrite-destination=true",
-                "--multiline-fields=true"]
+                f"--multiline-fields={str(self.multiline).lower()}"]
         args += [f"--nodes={h},{d}" for h, d in self.node_files]
         args += [f"--relationships={h},{d}" for h, d in self.relationship_files]
         return args
 
 
 def write_neo4j_csv(g: nx.MultiDiGraph, directory: Path) -> CsvExport:
-    """One header file and one data file per label and per relationship shape. Nodes: `key:ID(Label)`
-    (the key property, in the label's id space) and `:LABEL`; relationships: `:START_ID(Label)`,
-    `:END_ID(Label)`, `:TYPE`; typed columns (year:int, date:date, …). Documents carry the fingerprint
-    the Neo4j store writes, so a push after the import rewrites nothing."""
+    """One file of nodes and one of relationships, each with a header file, because the import tool
+    samples every input file before it starts (about 0.1 s each, mostly waiting). Nodes: `:ID` (the
+    networkx node id, Label:key, not stored), `key`, `:LABEL`; relationships: `:START_ID`, `:END_ID`,
+    `:TYPE`; typed columns (year:int, date:date, …). A column a node or relationship lacks is left
+    empty, which the import reads as no property. Documents carry the fingerprint the Neo4j store
+    writes, so a push after the import rewrites nothing."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     prints = fingerprints(g)
-    nodes: dict[str, list[dict]] = defaultdict(list)
-    for _, data in g.nodes(data=True):
-        row = {k: v for k, v in data.items() if k != "label"}
+    nodes = []
+    for node, data in g.nodes(data=True):
+        row = {**data, ":ID": node, ":LABEL": data["label"]}
+        del row["label"]
         if data["label"] == "Document":
             row["fingerprint"] = prints[data["key"]]
             row["date_text"] = data.get("date")     # as the Neo4j store keeps it (see graph/neo4j_store.py)
-        nodes[data["label"]].append(row)
-    node_files = [_write_nodes(directory, label, rows) for label, rows in sorted(nodes.items())]
-
-    shapes: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-    for u, v, key, data in g.edges(keys=True, data=True):
-        a, b = g.nodes[u], g.nodes[v]
-        row = {k: v for k, v in data.items() if k != "type"}
-        row.update({"key": str(key), ":START_ID": a["key"], ":END_ID": b["key"]})
-        shapes[(data["type"], a["label"], b["label"])].append(row)
-    rel_files = [_write_relationships(directory, shape, rows) for shape, rows in sorted(shapes.items())]
-    export = CsvExport(directory, node_files, rel_files)
+        nodes.append(row)
+    relationships = [{**data, ":START_ID": u, ":END_ID": v, ":TYPE": data["type"], "key": str(key)}
+                     for u, v, key, data in g.edges(keys=True, data=True)]
+    for row in relationships:
+        del row["type"]
+    node_pair, node_lines = _write_table(directory, "nodes", nodes, [":ID", ":LABEL", "key"], NODE_TYPES)
+    rel_pair, rel_lines = _write_table(directory, "relationships", relationships, [":START_ID", ":END_ID", ":TYPE"],
+                                       EDGE_TYPES_OF_COLUMNS)
+    export = CsvExport(directory, [node_pair], [rel_pair], multiline=node_lines or rel_lines)
     (directory / "import-command.txt").write_text("neo4j-admin " + " ".join(export.import_args()) + "\n")
     return export
 
 
-def _write_nodes(directory: Path, label: str, rows: list[dict]) -> tuple[Path, Path]:
-    columns = _columns(rows, first=["key"])
-    header = [f"key:ID({label})"] + [_typed(c, NODE_TYPES) for c in columns[1:]] + [":LABEL"]
-    data = [[row.get(c) for c in columns] + [label] for row in rows]
-    return _write_pair(directory, f"nodes_{label}", header, data)
-
-
-def _write_relationships(directory: Path, shape: tuple[str, str, str], rows: list[dict]) -> tuple[Path, Path]:
-    edge_type, start_label, end_label = shape
-    columns = _columns(rows, first=[":START_ID", ":END_ID", "key"])
-    header = [f":START_ID({start_label})", f":END_ID({end_label})"] + \
-        [_typed(c, EDGE_TYPES_OF_COLUMNS) for c in columns[2:]] + [":TYPE"]
-    data = [[row.get(c) for c in columns] + [edge_type] for row in rows]
-    return _write_pair(directory, f"rels_{edge_type}_{start_label}_{end_label}", header, data)
-
-
-def _columns(rows: list[dict], first: list[str]) -> list[str]:
-    rest = sorted({k for row in rows for k in row} - set(first))
-    return first + rest
+def _write_table(directory: Path, stem: str, rows: list[dict], first: list[str],
+                 types: dict[str, str]) -> tuple[tuple[Path, Path], bool]:
+    """Header and data file; True when a value spans lines (the import then needs --multiline-fields)."""
+    columns = first + sorted({k for row in rows for k in row} - set(first))
+    header_path, data_path = directory / f"{stem}_header.csv", directory / f"{stem}.csv"
+    header_path.write_text(",".join(_typed(c, types) for c in columns) + "\n", encoding="utf-8")
+    multiline = False
+    with open(data_path, "w", encoding="utf-8", newline="") as f:
+        for row in rows:
+            line = ",".join(_field(row.get(c)) for c in columns)
+            multiline = multiline or "\n" in line or "\r" in line
+            f.write(line + "\n")
+    return (header_path, data_path), multiline
 
 
 def _typed(column: str, types: dict[str, str]) -> str:
     return f"{column}:{types[column]}" if column in types else column
-
-
-def _write_pair(directory: Path, stem: str, header: list[str], rows: list[list]) -> tuple[Path, Path]:
-    header_path, data_path = directory / f"{stem}_header.csv", directory / f"{stem}.csv"
-    header_path.write_text(",".join(header) + "\n", encoding="utf-8")
-    with open(data_path, "w", encoding="utf-8", newline="") as f:
-        for row in rows:
-            f.write(",".join(_field(v) for v in row) + "\n")
-    return header_path, data_path
 
 
 def _field(value) -> str:

@@ -37,13 +37,21 @@ def test_graphml_and_gexf_read_back(fmt, reader, examples_db: Path, tmp_path: Pa
 
 def test_neo4j_csv_has_typed_headers(examples_db: Path, tmp_path: Path) -> None:
     result = write_neo4j_csv(graph_of(examples_db), tmp_path / "csv")
-    headers = {h.name: h.read_text().strip() for h, _ in result.node_files + result.relationship_files}
-    document = headers["nodes_Document_header.csv"].split(",")
-    assert document[0] == "key:ID(Document)" and document[-1] == ":LABEL"
-    assert {"date:date", "year:int", "in_corpus:boolean", "fingerprint", "date_text"} <= set(document)
-    uses = headers["rels_USES_Document_Instrument_header.csv"].split(",")
-    assert uses[:2] == [":START_ID(Document)", ":END_ID(Instrument)"] and uses[-1] == ":TYPE"
-    assert {"start:int", "end:int", "score:float", "key"} <= set(uses)
+    [(node_header, _)], [(rel_header, _)] = result.node_files, result.relationship_files
+    nodes = node_header.read_text().strip().split(",")
+    assert nodes[:3] == [":ID", ":LABEL", "key"]
+    assert {"date:date", "year:int", "in_corpus:boolean", "fingerprint", "date_text", "side", "type"} <= set(nodes)
+    relationships = rel_header.read_text().strip().split(",")
+    assert relationships[:3] == [":START_ID", ":END_ID", ":TYPE"]
+    assert {"start:int", "end:int", "score:float", "key", "doc_id", "clause_id", "matched", "source"} <= set(relationships)
+
+
+def test_neo4j_csv_asks_for_multiline_fields_only_when_a_value_spans_lines(examples_db: Path, tmp_path: Path) -> None:
+    g = graph_of(examples_db)
+    assert "--multiline-fields=false" in write_neo4j_csv(g, tmp_path / "one").import_args()
+    u, v, key = next(iter(g.edges(keys=True)))
+    g.edges[u, v, key]["matched"] = "第一行\n第二行"
+    assert "--multiline-fields=true" in write_neo4j_csv(g, tmp_path / "two").import_args()
 
 
 @pytest.mark.neo4j
