@@ -41,7 +41,8 @@ from mining.pipeline import Match
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 TRAIN_FILE = GOLD_DIR / "train.tsv"
 CORPUS_REFS_FILE = GOLD_DIR / "corpus_refs.jsonl"
-SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# ../shared beside the repository, or $POLICYKG_SHARED (as for the tests and benchmarks)
+SHARED_CORPUS = Path(os.environ.get("POLICYKG_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "corpus"
 CACHE_ENV = "POLICYKG_CACHE"
 MODEL_NAME = "tfidf-lr"
 CONFIRM = 0.3                     # a weak rule hit needs at least this probability

@@ -125,7 +125,7 @@ def test_tag_command_jsonl_and_csv(tmp_path):
     clauses.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
         {"id": "c1", "text": "将落实情况纳入年度目标考核，并推广健康教育处方。"},
         {"id": "c2", "text": "处方药应当凭医师处方购买。"},
-        {"id": "c3", "text": "社会力量参与健康服务。"},
+        {"id": "c3", "text": "鼓励社会力量参与健康服务，满足群众多层次需求。"},
     ]) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli(), ["tag", str(clauses)])
     assert result.exit_code == 0, result.output
