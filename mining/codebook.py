@@ -170,9 +170,6 @@ class DomainContext:
     health: re.Pattern | None
     other: re.Pattern | None
 
-    def out_of_domain(self, text: str) -> bool:
-        return self.names_other_field(text) and not self.names_health(text)
-
     def names_other_field(self, text: str) -> bool:
         return self.other is not None and self.other.search(text) is not None
 

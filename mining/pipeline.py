@@ -150,22 +150,32 @@ class DomainFilter:
         return (self.retrospective is not None and self.retrospective.search(text) is not None
                 and (self.prospective is None or self.prospective.search(text) is None))
 
-    def off_topic_sentence(self, text: str, offset: int) -> bool:
-        """In a clause that ranges over other fields too (a work report's paragraph from 金融 to 医保),
-        the sentence at offset names no health word."""
-        return self.context.names_other_field(text) and not self.context.names_health(_sentence_at(text, offset))
+    def off_field(self, text: str, offset: int | None = None) -> bool:
+        """A hit at offset is of another field: the clause names one and no health word; or it names
+        one besides health and the hit's own sentence has no health word (a work report's paragraph
+        from 金融 to 医保). offset None: judge the clause as a whole."""
+        if not self.context.names_other_field(text):
+            return False
+        if not self.context.names_health(text):
+            return True
+        return offset is not None and not self.context.names_health(_sentence_at(text, offset))
 
     def screen_model_tags(self, text: str, matches: list[Match]) -> list[Match]:
-        """Drop the model's tags in a clause of another field, those whose evidence words sit in an
-        off-topic sentence, and those an instrument's `veto` overrules (as it does weak hits)."""
+        """Drop the model's tags where the rules' would be dropped: in a clause that codes nothing, of
+        another field (judged at the evidence words when they are narrower than the clause), or under
+        the instrument's `veto`."""
+        model = [m for m in matches if m.source.startswith("model:")]
+        if not model:
+            return matches
+        silent = self.codes_nothing(text)
+
         def out(m: Match) -> bool:
-            if not m.source.startswith("model:"):
-                return False
             narrow = (m.start, m.end) != (0, len(text))
             veto = self.veto.get(m.label)
-            return (self.context.out_of_domain(text) or (narrow and self.off_topic_sentence(text, m.start))
+            return (silent or self.off_field(text, m.start if narrow else None)
                     or (veto is not None and veto.search(text) is not None))
-        return [m for m in matches if not out(m)]
+        drop = {m for m in model if out(m)}
+        return [m for m in matches if m not in drop] if drop else matches
 
     def codes_nothing(self, text: str) -> bool:
         """No instrument is coded in this clause, neither by the rules nor by the model."""
@@ -177,11 +187,7 @@ class DomainFilter:
         soft = [m for m in matches if m.kind == "instrument" and self.soft(m)]
         if not soft:
             return matches
-        drop = set()
-        if self.context.out_of_domain(text):
-            drop = set(soft)
-        else:
-            drop = {m for m in soft if self.off_topic_sentence(text, m.start)}
+        drop = {m for m in soft if self.off_field(text, m.start)}
         for m in soft:
             veto = self.veto.get(m.label)
             if veto is not None and veto.search(text):

@@ -79,10 +79,8 @@ class Tagger:
         probs = self.classifier.proba(features)
         out = []
         for i, (t, tk, m, p) in enumerate(zip(texts, tokens, matches, probs)):
-            combined = self.domain.screen_model_tags(t, combine(t, tk, m, p, self.classifier, features, i))
-            if self.domain.codes_nothing(t):              # a penalty or a look-back codes no instrument
-                combined = [c for c in combined if c.kind != "instrument"]
-            out.append(combined)
+            # the rule hits m were screened by self.domain already; the model's tags are screened here
+            out.append(self.domain.screen_model_tags(t, combine(t, tk, m, p, self.classifier, features, i)))
         return out
 
 

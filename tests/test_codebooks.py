@@ -129,15 +129,20 @@ def test_env_var_points_at_replacement_files(tmp_path, monkeypatch):
     assert stage_of(2009) == "深化改革"
 
 
-def test_validate_reports_file_and_entry(tmp_path):
+def codebooks_with_instruments(directory: Path, instruments_yaml: str) -> None:
+    """The shipped codebooks in directory, with instruments.yaml replaced by the given text."""
     for name in ["actors.yaml", "diseases.yaml", "terms.yaml", "stages.yaml"]:
-        shutil.copy(DEFAULT_DIR / name, tmp_path / name)
-    (tmp_path / "instruments.yaml").write_text(
+        shutil.copy(DEFAULT_DIR / name, directory / name)
+    (directory / "instruments.yaml").write_text(instruments_yaml, encoding="utf-8")
+
+
+def test_validate_reports_file_and_entry(tmp_path):
+    codebooks_with_instruments(tmp_path,
         "instruments:\n"
         "  - {name: 甲, side: 供给型, subcategory: 人才培养, synonyms: [医防互训]}\n"
         "  - {name: 乙, side: 中间型, subcategory: 资金投入, synonyms: [医防互训]}\n"
         "  - {name: 丙, side: 需求型, subcategory: 试点示范, synonyms: [试点], patterns: ['[试点']}\n",
-        encoding="utf-8")
+    )
     problems = [str(p) for p in validate(tmp_path)]
     assert any("instruments.yaml: 乙" in p and "unknown side" in p for p in problems)
     assert any("instruments.yaml: 乙" in p and "医防互训" in p and "甲" in p for p in problems)
@@ -161,13 +166,11 @@ def test_weak_entries_are_synonyms_or_patterns():
 
 
 def test_validate_reports_bad_weak_and_scope(tmp_path):
-    for name in ["actors.yaml", "diseases.yaml", "terms.yaml", "stages.yaml"]:
-        shutil.copy(DEFAULT_DIR / name, tmp_path / name)
-    (tmp_path / "instruments.yaml").write_text(
+    codebooks_with_instruments(tmp_path,
         "instruments:\n"
         "  - {name: 甲, side: 供给型, subcategory: 人才培养, synonyms: [医防互训], weak: [互训]}\n"
         "  - {name: 乙, side: 需求型, subcategory: 试点示范, synonyms: [试点], scope: maybe}\n",
-        encoding="utf-8")
+    )
     problems = [str(p) for p in validate(tmp_path)]
     assert any("甲" in p and "weak '互训'" in p for p in problems)
     assert any("乙" in p and "unknown scope" in p for p in problems)
