@@ -30,6 +30,7 @@ def csv_rows(records: list[dict]) -> str:
 
 def register(main: click.Group, eval_group: click.Group) -> None:
     main.add_command(tag_command)
+    main.add_command(train_classifier)
     eval_group.add_command(eval_tagging)
 
 
@@ -57,6 +58,22 @@ def tag_command(clauses: str, fmt: str, out: str | None, rules_only: bool, all_i
         click.echo(f"{len(records)} clauses coded -> {out}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@click.command(name="train-classifier")
+def train_classifier() -> None:
+    """Retrain the clause classifier on mining/gold/train.tsv and the real clauses of
+    corpus_refs.jsonl (needs ../shared/corpus or $POLICYKG_SHARED) and write the model that ships
+    with the project (mining/models/instruments.npz). Run it after editing the training data or
+    the instrument codebook, and commit the file."""
+    from mining.classifier import MODEL_FILE, write_shipped_model
+
+    try:
+        model = write_shipped_model()
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{model.name}: {len(model.labels)} labels, {model.real_clauses} real clauses among the training "
+               f"data, {len(model.columns)} feature columns -> {MODEL_FILE}")
 
 
 @click.command(name="tagging")

@@ -2,16 +2,21 @@
 probabilities are combined with the codebook rules.
 
 Model: TF-IDF over word 1–2-grams of the segmenter's tokens (the domain user dictionary keeps
-家庭医生签约服务 whole), one-vs-rest logistic regression, and a decision threshold per label tuned by
-5-fold cross-validation on the training clauses. Character n-grams scored a little better on the
-dev gold (macro-F1 0.935 against 0.913) but cost three times as much per MB as the segmentation
-they would sit on; words reuse the tokens the pipeline computes anyway (see bench/mining.py).
+家庭医生签约服务 whole), hashed into N_FEATURES columns, one-vs-rest logistic regression, and a
+decision threshold per label tuned by 5-fold cross-validation on the training clauses. Character
+n-grams scored a little better on the dev gold (macro-F1 0.935 against 0.913) but cost three times
+as much per MB as the segmentation they would sit on; words reuse the tokens the pipeline computes
+anyway (see bench/mining.py).
 
-It is trained at first use from the labelled clauses the project owns (mining/gold/train.tsv, and
-clauses of ../shared/corpus labelled by reference in mining/gold/corpus_refs.jsonl when that corpus
-is present), then cached under ~/.cache/policykg (or $POLICYKG_CACHE) keyed by the hash of the
-training data, this file, the codebook and the scikit-learn version: quick, reproducible, and no
-binary in git. The development gold (mining/gold/dev.jsonl) is never read here.
+Training data: mining/gold/train.tsv (written for the project) and the clauses of ../shared/corpus
+labelled by reference in mining/gold/corpus_refs.jsonl. The corpus text may not enter the
+repository, so the trained model ships instead (mining/models/instruments.npz: hashed column
+numbers, idf and weights, no word of any text): every machine tags with the model trained on the
+real clauses, with or without ../shared. `policykg train-classifier` rebuilds it; a test fails
+when the training files or the instrument codebook changed since. A researcher who edits them
+without ../shared gets a model retrained here on what is available (cached under
+~/.cache/policykg, with a warning that the real clauses are missing). The development and
+evaluation gold files are never read here.
 
 Combination with the rules (combine()):
 - a strong codebook hit is kept as it is (score 1.0);
@@ -25,8 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,13 +43,18 @@ import scipy.sparse as sp
 from mining import codebook
 from mining.pipeline import Match
 
+log = logging.getLogger(__name__)
+
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 TRAIN_FILE = GOLD_DIR / "train.tsv"
 CORPUS_REFS_FILE = GOLD_DIR / "corpus_refs.jsonl"
 # ../shared beside the repository, or $POLICYKG_SHARED (as for the tests and benchmarks)
 SHARED_CORPUS = Path(os.environ.get("POLICYKG_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "corpus"
+MODEL_FILE = Path(__file__).resolve().parent / "models" / "instruments.npz"
 CACHE_ENV = "POLICYKG_CACHE"
 MODEL_NAME = "tfidf-lr"
+MODEL_VERSION = "hashed-tfidf-lr-1"   # part of training_key(): bump when training changes
+N_FEATURES = 2 ** 20                  # hashed feature columns
 CONFIRM = 0.3                     # a weak rule hit needs at least this probability
 MIN_POSITIVES = 3                 # labels with fewer training clauses get no model
 THRESHOLD_GRID = np.round(np.arange(0.5, 0.91, 0.05), 2)   # model-only tags need at least 0.5
@@ -59,8 +69,9 @@ class Example:
 
 # ---- training data -----------------------------------------------------------------------
 
-def read_train_tsv(path: Path = TRAIN_FILE) -> list[Example]:
+def read_train_tsv(path: Path | None = None) -> list[Example]:
     """Lines "label,label<TAB>clause" ("-" for none); blank lines and lines starting with # skipped."""
+    path = path or TRAIN_FILE
     examples = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -99,12 +110,13 @@ def resolve_corpus_ref(ref: dict, corpus: Path = SHARED_CORPUS) -> str | None:
     return clause
 
 
-def read_corpus_refs(path: Path = CORPUS_REFS_FILE, corpus: Path = SHARED_CORPUS) -> list[Example]:
+def read_corpus_refs(path: Path | None = None, corpus: Path = SHARED_CORPUS) -> list[Example]:
     """Clauses of the shared corpus labelled by reference: {"file", "start", "end", "sha1",
     "instruments"} with offsets into the file's normalised text (corpus.readers.read_file(path).text,
     the document text the store keeps); skipped when the corpus is absent or the file changed.
     Only the training half lives in corpus_refs.jsonl; the evaluation half (corpus_refs_eval.jsonl,
     other documents) is never read here."""
+    path = path or CORPUS_REFS_FILE
     if not path.exists() or not Path(corpus).is_dir():
         return []
     examples = []
@@ -131,19 +143,35 @@ def _word_features(tokens: Sequence[str]) -> list[str]:
     return words + [a + "|" + b for a, b in zip(words, words[1:])]
 
 
+def _hashed_counts(tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    """Counts of each text's words and word pairs in N_FEATURES hashed columns. Hashing keeps the
+    shipped model free of any word of the corpus: it holds column numbers and weights only."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+    return hasher.transform(_word_features(t) for t in tokens).tocsr()
+
+
+def _column_of(feature: str) -> int:
+    return int(_hashed_counts([[feature]]).indices[0]) if feature.strip() else -1
+
+
 @dataclass
 class ClauseClassifier:
     name: str
     labels: list[str]
     thresholds: dict[str, float]
-    word_vectorizer: object
-    model: object                              # OneVsRestClassifier over `labels`
-    feature_names: np.ndarray = field(repr=False)
-    weights: np.ndarray = field(repr=False)    # (n_features, n_labels): every label's coefficients
+    columns: np.ndarray = field(repr=False)     # sorted hashed columns seen in training
+    idf: np.ndarray = field(repr=False)         # their inverse document frequencies
+    weights: np.ndarray = field(repr=False)     # (len(columns), n_labels): every label's coefficients
     intercepts: np.ndarray = field(repr=False)
+    training_key: str = ""                      # training_key() of the data it was trained on
+    real_clauses: int = 0                       # corpus clauses (by reference) among its training data
 
     def features(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        return self.word_vectorizer.transform(tokens).tocsr()
+        """Sublinear TF-IDF over the training columns, rows L2-normalised (TfidfVectorizer's
+        transform with sublinear_tf=True; words never seen in training are left out)."""
+        return _tfidf(_keep_columns(_hashed_counts(tokens), self.columns), self.idf)
 
     def predict_proba(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """(n_texts, n_labels) probabilities; one vectorised call for the whole batch."""
@@ -154,22 +182,41 @@ class ClauseClassifier:
         return self.proba(self.features(texts, tokens))
 
     def proba(self, features: sp.csr_matrix) -> np.ndarray:
-        """The one-vs-rest logistic probabilities as one sparse product (what model.predict_proba
-        computes label by label, without its per-label overhead)."""
+        """The one-vs-rest logistic probabilities as one sparse product."""
         scores = np.asarray(features @ self.weights) + self.intercepts
         return 1.0 / (1.0 + np.exp(-scores))
 
-    def evidence(self, features: sp.csr_matrix, row: int, label_index: int) -> str:
-        """The word (or word pair) that weighs most for the label in one clause."""
+    def evidence(self, features: sp.csr_matrix, row: int, label_index: int, tokens: Sequence[str]) -> str:
+        """The word (or word pair) of the clause that weighs most for the label."""
         start, end = features.indptr[row], features.indptr[row + 1]
         columns, values = features.indices[start:end], features.data[start:end]
         if not len(columns):
             return ""
         contributions = values * self.weights[columns, label_index]
-        best = columns[int(np.argmax(contributions))]
         if contributions.max() <= 0:
             return ""
-        return self.feature_names[best].split(":", 1)[1].replace("|", "")
+        best = self.columns[columns[int(np.argmax(contributions))]]
+        for feature in _word_features(tokens):
+            if _column_of(feature) == best:
+                return feature.replace("|", "")
+        return ""
+
+
+def _keep_columns(counts: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
+    """counts restricted to `columns` (sorted), renumbered 0..len(columns)-1."""
+    at = np.searchsorted(columns, counts.indices)
+    known = at < len(columns)
+    known[known] = columns[at[known]] == counts.indices[known]
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    return sp.csr_matrix((counts.data[known], (rows[known], at[known])), shape=(counts.shape[0], len(columns)))
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    from sklearn.preprocessing import normalize
+
+    x = counts.astype(np.float64)
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    return normalize(x, norm="l2", copy=False)
 
 
 def segment_all(texts: Sequence[str]) -> list[list[str]]:
@@ -179,21 +226,22 @@ def segment_all(texts: Sequence[str]) -> list[list[str]]:
     return [segmenter.cut(t) for t in texts]
 
 
-def train(examples: list[Example], labels: list[str]) -> ClauseClassifier:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def train(examples: list[Example], labels: list[str], key: str = "") -> ClauseClassifier:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import KFold, cross_val_predict
     from sklearn.multiclass import OneVsRestClassifier
 
     texts = [e.text for e in examples]
-    tokens = segment_all(texts)
     y_all = np.array([[label in e.labels for label in labels] for e in examples], dtype=int)
     known = [i for i, _ in enumerate(labels) if y_all[:, i].sum() >= MIN_POSITIVES]
     labels, y = [labels[i] for i in known], y_all[:, known]
 
-    word_vec = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True, min_df=1)
-    x = word_vec.fit_transform(tokens).tocsr()
-    names = np.array([f"w:{n}" for n in word_vec.get_feature_names_out()], dtype=object)
+    counts = _hashed_counts(segment_all(texts))
+    columns = np.unique(counts.indices)
+    counts = _keep_columns(counts, columns)
+    document_frequency = np.bincount(counts.indices, minlength=len(columns))
+    idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1.0       # TfidfVectorizer's smooth idf
+    x = _tfidf(counts, idf)
 
     def estimator():
         return OneVsRestClassifier(LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000,
@@ -207,8 +255,9 @@ def train(examples: list[Example], labels: list[str]) -> ClauseClassifier:
     model = estimator().fit(x, y)
     weights = np.column_stack([e.coef_.ravel() for e in model.estimators_])
     intercepts = np.array([e.intercept_[0] for e in model.estimators_])
-    return ClauseClassifier(f"{MODEL_NAME}@{training_hash()[:8]}", labels, thresholds, word_vec,
-                            model, names, weights, intercepts)
+    real = sum(e.origin.startswith("corpus:") for e in examples)
+    return _as_stored(ClauseClassifier(f"{MODEL_NAME}@{key[:8]}", labels, thresholds, columns, idf, weights,
+                                       intercepts, key, real))
 
 
 def _rule_hits(texts: list[str], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -255,17 +304,46 @@ def _best_threshold(truth: np.ndarray, probs: np.ndarray, strong: np.ndarray, we
     return round(float(np.median(tied)), 2)
 
 
-# ---- cache -------------------------------------------------------------------------------
+# ---- the shipped model, and the cache -----------------------------------------------------------
 
-def training_hash() -> str:
-    import sklearn
-
-    digest = hashlib.sha256(sklearn.__version__.encode())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(codebook.codebook_path(codebook.INSTRUMENTS_FILE).read_bytes())
-    for example in training_examples():
-        digest.update(f"{example.labels}\t{example.text}\n".encode())
+def training_key() -> str:
+    """Names the training data: the labelled files, the codebook (its rules set the thresholds) and
+    MODEL_VERSION (bump it when training changes). Computed from the files themselves, so it is the
+    same with or without ../shared."""
+    digest = hashlib.sha256(MODEL_VERSION.encode())
+    for path in (TRAIN_FILE, CORPUS_REFS_FILE, codebook.codebook_path(codebook.INSTRUMENTS_FILE)):
+        digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()
+
+
+def _as_stored(model: ClauseClassifier) -> ClauseClassifier:
+    """The model as the .npz file keeps it (weights in float16), so that a model trained here and
+    the same model read back from a file give the same tags."""
+    model.columns = model.columns.astype(np.int32)
+    model.idf = model.idf.astype(np.float32)
+    model.weights = model.weights.astype(np.float16).astype(np.float32)
+    model.intercepts = model.intercepts.astype(np.float32)
+    return model
+
+
+def save_model(model: ClauseClassifier, path: Path) -> None:
+    meta = {"name": model.name, "labels": model.labels, "thresholds": model.thresholds,
+            "training_key": model.training_key, "real_clauses": model.real_clauses, "n_features": N_FEATURES}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez_compressed(tmp, columns=model.columns, idf=model.idf, weights=model.weights.astype(np.float16),
+                        intercepts=model.intercepts, meta=np.array(json.dumps(meta, ensure_ascii=False)))
+    tmp.replace(path)
+
+
+def read_model(path: Path) -> ClauseClassifier:
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        if meta["n_features"] != N_FEATURES:
+            raise ValueError(f"{path}: hashed into {meta['n_features']} columns, this code uses {N_FEATURES}")
+        return ClauseClassifier(meta["name"], meta["labels"], meta["thresholds"], data["columns"], data["idf"],
+                                data["weights"].astype(np.float32), data["intercepts"], meta["training_key"],
+                                meta["real_clauses"])
 
 
 def cache_dir() -> Path:
@@ -274,20 +352,50 @@ def cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def load_classifier() -> ClauseClassifier:
-    """The trained classifier: from the cache when the training data is unchanged, else trained now."""
-    key = training_hash()
-    path = cache_dir() / f"classifier-{key[:16]}.pkl"
+    """The shipped model (mining/models/) when it was trained on the training data as it is now;
+    otherwise (a researcher edited train.tsv or the codebook) a model trained here on what is
+    available, cached under ~/.cache/policykg. Without ../shared that retraining cannot read the
+    real clauses of corpus_refs.jsonl and says so."""
+    key = training_key()
+    if MODEL_FILE.exists():
+        shipped = read_model(MODEL_FILE)
+        if shipped.training_key == key:
+            return shipped
+    examples = training_examples()
+    path = cache_dir() / f"classifier-{key[:16]}-{sum(e.origin.startswith('corpus:') for e in examples)}.npz"
     if path.exists():
         try:
-            return pickle.loads(path.read_bytes())
-        except Exception:          # a corrupt or incompatible cache file is simply rebuilt
+            return read_model(path)
+        except (OSError, ValueError, KeyError):     # a corrupt or foreign cache file is simply rebuilt
             path.unlink(missing_ok=True)
-    classifier = train(training_examples(), [i.name for i in codebook.core_instruments()])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(classifier))
-    tmp.replace(path)
-    return classifier
+    missing = _unresolved_refs()
+    if missing:
+        log.warning("training the clause classifier without %d real clauses of corpus_refs.jsonl: %s is absent "
+                    "or changed (the shipped model, trained with them, no longer matches the training files)",
+                    missing, SHARED_CORPUS)
+    model = train(examples, [i.name for i in codebook.core_instruments()], key)
+    save_model(model, path)
+    return model
+
+
+def _unresolved_refs() -> int:
+    if not CORPUS_REFS_FILE.exists():
+        return 0
+    total = sum(1 for line in CORPUS_REFS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
+    return total - len(read_corpus_refs())
+
+
+def write_shipped_model(path: Path = MODEL_FILE) -> ClauseClassifier:
+    """Train on all the training data and write the model that ships with the project. Refuses when a
+    real clause cannot be read: the shipped model must carry every labelled clause."""
+    missing = _unresolved_refs()
+    if missing:
+        raise FileNotFoundError(f"{missing} clauses of {CORPUS_REFS_FILE.name} cannot be read from {SHARED_CORPUS} "
+                                "(set POLICYKG_SHARED to the directory holding corpus/)")
+    model = train(training_examples(), [i.name for i in codebook.core_instruments()], training_key())
+    save_model(model, path)
+    load_classifier.cache_clear()
+    return model
 
 
 # ---- combination with the rules --------------------------------------------------------------
@@ -313,7 +421,7 @@ def combine(text: str, tokens: Sequence[str], matches: list[Match], probs: np.nd
     for index, label in enumerate(classifier.labels):
         if label in found or p[label] < classifier.thresholds[label]:
             continue
-        cue = classifier.evidence(features, row, index) if features is not None else ""
+        cue = classifier.evidence(features, row, index, tokens) if features is not None else ""
         start, end = _evidence_span(text, tokens, cue)
         kept.append(Match("instrument", label, sides.get(label, ""), start, end, text[start:end],
                           f"model:{classifier.name}", round(float(p[label]), 4)))

@@ -283,7 +283,7 @@ def load_pipeline(backend: str = "rjieba") -> Language:
 
 MINING_DIR = Path(__file__).resolve().parent
 CODE_FILES = ("pipeline.py", "segment.py", "tagging.py", "classifier.py", "codebook.py")
-TRAINING_FILES = ("gold/train.tsv", "gold/corpus_refs.jsonl")
+TRAINING_FILES = ("gold/train.tsv", "gold/corpus_refs.jsonl", "models/instruments.npz")
 
 
 def codebook_files() -> list[Path]:
