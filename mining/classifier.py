@@ -147,14 +147,25 @@ def _word_features(tokens: Sequence[str]) -> list[str]:
 def _hashed_counts(tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
     """Counts of each text's words and word pairs in N_FEATURES hashed columns. Hashing keeps the
     shipped model free of any word of the corpus: it holds column numbers and weights only."""
+    return _hasher().transform(_word_features(t) for t in tokens).tocsr()
+
+
+@lru_cache(maxsize=1)
+def _hasher():
+    """Made when a model is loaded (read_model), so that forked mining workers inherit scikit-learn
+    already imported instead of each importing it (about a second) on its first clause."""
     from sklearn.feature_extraction import FeatureHasher
 
-    hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
-    return hasher.transform(_word_features(t) for t in tokens).tocsr()
+    return FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
 
 
 def _column_of(feature: str) -> int:
-    return int(_hashed_counts([[feature]]).indices[0]) if feature.strip() else -1
+    """The hashed column of one feature, as FeatureHasher computes it (signed murmurhash3, seed 0),
+    without its per-call overhead."""
+    from sklearn.utils import murmurhash3_32
+
+    h = murmurhash3_32(feature, seed=0)
+    return (2 ** 31 - 1 - (N_FEATURES - 1)) % N_FEATURES if h == -2 ** 31 else abs(h) % N_FEATURES
 
 
 @dataclass
@@ -338,6 +349,7 @@ def save_model(model: ClauseClassifier, path: Path) -> None:
 
 
 def read_model(path: Path) -> ClauseClassifier:
+    _hasher()
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         if meta["n_features"] != N_FEATURES:
