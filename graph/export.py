@@ -92,7 +92,7 @@ class CsvExport:
 
     def import_args(self, database: str = "neo4j") -> list[str]:
         """Arguments for neo4j-admin: `neo4j-admin <these>` loads the files into a new database."""
-        args = ["database", "import", "full", database, "--overwrite-destination=true",
+        args = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=integer",
                 f"--multiline-fields={str(self.multiline).lower()}"]
         args += [f"--nodes={h},{d}" for h, d in self.node_files]
         args += [f"--relationships={h},{d}" for h, d in self.relationship_files]
@@ -101,23 +101,25 @@ class CsvExport:
 
 def write_neo4j_csv(g: nx.MultiDiGraph, directory: Path) -> CsvExport:
     """One file of nodes and one of relationships, each with a header file, because the import tool
-    samples every input file before it starts (about 0.1 s each, mostly waiting). Nodes: `:ID` (the
-    networkx node id, Label:key, not stored), `key`, `:LABEL`; relationships: `:START_ID`, `:END_ID`,
+    samples every input file before it starts (about 0.1 s each, mostly waiting). Nodes: `:ID` (a
+    number, not stored: the import maps integer ids faster than strings, 13.1–13.6 s against
+    15.5–17.7 s for a million relationships), `key`, `:LABEL`; relationships: `:START_ID`, `:END_ID`,
     `:TYPE`; typed columns (year:int, date:date, …). A column a node or relationship lacks is left
     empty, which the import reads as no property. Documents carry the fingerprint the Neo4j store
     writes, so a push after the import rewrites nothing."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     prints = fingerprints(g)
-    nodes = []
+    nodes, number = [], {}
     for node, data in g.nodes(data=True):
-        row = {**data, ":ID": node, ":LABEL": data["label"]}
+        number[node] = len(number)
+        row = {**data, ":ID": number[node], ":LABEL": data["label"]}
         del row["label"]
         if data["label"] == "Document":
             row["fingerprint"] = prints[data["key"]]
             row["date_text"] = data.get("date")     # as the Neo4j store keeps it (see graph/neo4j_store.py)
         nodes.append(row)
-    relationships = [{**data, ":START_ID": u, ":END_ID": v, ":TYPE": data["type"], "key": str(key)}
+    relationships = [{**data, ":START_ID": number[u], ":END_ID": number[v], ":TYPE": data["type"], "key": str(key)}
                      for u, v, key, data in g.edges(keys=True, data=True)]
     for row in relationships:
         del row["type"]
