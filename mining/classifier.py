@@ -276,7 +276,8 @@ def _rule_hits(texts: list[str], labels: list[str]) -> tuple[np.ndarray, np.ndar
     """Per text and label: does a strong codebook hit fire; does a weak one."""
     from mining.pipeline import CodebookMatcher, DomainFilter
 
-    matcher = CodebookMatcher(*_instrument_entries(), with_regions=False, with_bodies=False)
+    entries, pattern_instruments, excluding = _instrument_entries()
+    matcher = CodebookMatcher(entries, pattern_instruments, with_regions=False, with_bodies=False, excluding=excluding)
     domain = DomainFilter()
     index = {label: i for i, label in enumerate(labels)}
     strong = np.zeros((len(texts), len(labels)), dtype=bool)
@@ -297,7 +298,7 @@ def _instrument_entries():
         kept = [t for t in targets if t.kind == "instrument"]
         if kept:
             entries[surface] = kept
-    return entries, full.pattern_instruments
+    return entries, full.pattern_instruments, full.excluding
 
 
 def _best_threshold(truth: np.ndarray, probs: np.ndarray, strong: np.ndarray, weak: np.ndarray) -> float:

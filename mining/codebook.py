@@ -29,7 +29,7 @@ STAGES_FILE = "stages.yaml"
 SIDES = ("供给型", "环境型", "需求型")
 DISEASE_KINDS = ("disease", "group")
 GOVERNMENT_ACTOR_TYPE = "党政机关"
-EXCLUDE_WINDOW = 4   # characters either side of a pattern match searched by `exclude`
+EXCLUDE_WINDOW = 4   # characters either side of a synonym or pattern match searched by `exclude`
 SCOPES = ("core", "extended")
 
 
@@ -59,11 +59,12 @@ class Instrument:
         found = []
         for pattern in self.patterns:
             for match in re.finditer(pattern, text):
-                if not self._excluded(text, match.start(), match.end()):
+                if not self.excluded(text, match.start(), match.end()):
                     found.append((match.start(), match.end(), match.group(0), pattern))
         return sorted(found)
 
-    def _excluded(self, text: str, start: int, end: int) -> bool:
+    def excluded(self, text: str, start: int, end: int) -> bool:
+        """Does an `exclude` hit near text[start:end] overlap it (a synonym's or a pattern's match)?"""
         offset = max(0, start - EXCLUDE_WINDOW)
         window = text[offset: end + EXCLUDE_WINDOW]
         for ex in self.exclude:

@@ -51,7 +51,9 @@ class CodebookMatcher:
     """Dictionary and pattern matching of every codebook over raw text."""
 
     def __init__(self, entries: dict[str, list[_Entry]], pattern_instruments: list[codebook.Instrument],
-                 with_regions: bool = True, with_bodies: bool = True):
+                 with_regions: bool = True, with_bodies: bool = True,
+                 excluding: dict[str, codebook.Instrument] | None = None):
+        self.excluding = excluding or {}     # instrument name -> the instrument, when it has `exclude`
         self.automaton = ahocorasick.Automaton()
         for surface, targets in entries.items():
             self.automaton.add_word(surface, (surface, tuple(targets)))
@@ -81,7 +83,9 @@ class CodebookMatcher:
         for term in codebook.load_terms():
             for surface in (term.name, *term.forms):
                 add(surface, _Entry("term", term.name, "term"))
-        return cls(entries, [i for i in codebook.load_instruments() if i.patterns])
+        instruments = codebook.load_instruments()
+        return cls(entries, [i for i in instruments if i.patterns],
+                   excluding={i.name: i for i in instruments if i.exclude})
 
     def __call__(self, text: str) -> list[Match]:
         found = self._dictionary(text) + self._patterns(text)
@@ -104,7 +108,9 @@ class CodebookMatcher:
         for end_index, (surface, targets) in self.automaton.iter(text):
             start = end_index - len(surface) + 1
             out += [Match(t.kind, t.label, t.category, start, end_index + 1, surface, f"dict:{surface}",
-                          weak=t.weak) for t in targets]
+                          weak=t.weak) for t in targets
+                    if not (t.kind == "instrument" and t.label in self.excluding
+                            and self.excluding[t.label].excluded(text, start, end_index + 1))]
         return out
 
     def _patterns(self, text: str) -> list[Match]:

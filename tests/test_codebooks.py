@@ -69,6 +69,20 @@ def test_list_pattern():
     assert found == ["责任清单"]
 
 
+def test_exclude_also_drops_synonym_hits():
+    from mining.pipeline import CodebookMatcher
+
+    matcher = CodebookMatcher.from_codebooks()
+
+    def instruments(text: str) -> list[tuple[str, str]]:
+        return [(m.label, m.matched) for m in matcher(text) if m.kind == "instrument"]
+
+    assert instruments("依照本法规定备案") == []                                  # 本法规定 is no 法规
+    assert instruments("完善相关法规和标准") == [("法规标准", "法规")]
+    assert instruments("纳入医疗机构设置规划") == []                              # planning where hospitals go
+    assert ("机构设置", "公共卫生科") in instruments("二级以上医疗机构设置公共卫生科")
+
+
 def test_actors_include_bodies():
     actors = by_name(load_actors())
     assert actors["国家卫生健康委员会"].type == "党政机关"
