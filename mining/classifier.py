@@ -322,10 +322,11 @@ def _best_threshold(truth: np.ndarray, probs: np.ndarray, strong: np.ndarray, we
 def training_key() -> str:
     """Names the training data: the labelled files, the codebook (its rules set the thresholds) and
     MODEL_VERSION (bump it when training changes). Computed from the files themselves, so it is the
-    same with or without ../shared."""
+    same with or without ../shared, and with either line ending (a Windows checkout may turn LF
+    into CRLF)."""
     digest = hashlib.sha256(MODEL_VERSION.encode())
     for path in (TRAIN_FILE, CORPUS_REFS_FILE, codebook.codebook_path(codebook.INSTRUMENTS_FILE)):
-        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n") if path.exists() else b"")
     return digest.hexdigest()
 
 

@@ -62,6 +62,14 @@ def test_shipped_model_was_trained_on_the_training_data_as_it_is():
     assert all(classifier.THRESHOLD_GRID[0] <= t <= classifier.THRESHOLD_GRID[-1] for t in model.thresholds.values())
 
 
+def test_training_key_ignores_line_endings(tmp_path, monkeypatch):
+    key = classifier.training_key()
+    crlf = tmp_path / "train.tsv"
+    crlf.write_bytes(classifier.TRAIN_FILE.read_bytes().replace(b"\n", b"\r\n"))
+    monkeypatch.setattr(classifier, "TRAIN_FILE", crlf)
+    assert classifier.training_key() == key
+
+
 def test_the_shipped_model_is_used_without_training(monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("trained although the shipped model matches")
