@@ -35,7 +35,7 @@ from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jEr
 from corpus.store import Store
 from graph.queries import (Citation, CooccurringActor, Evidence, Neighbour, Neighbourhood, RegionInstrumentRow,
                            Timeline, assemble_timeline, evidence_order, is_instrument)
-from graph.schema import EDGE_TYPES, NODE_LABELS
+from graph.schema import EDGE_TYPES, NODE_LABELS, node_id
 
 DEFAULT_URI = "bolt://localhost:7687"
 BATCH_ROWS = 10_000          # rows per write transaction
@@ -111,8 +111,19 @@ class EdgeRow:
 @dataclass
 class Plan:
     nodes: dict[str, list[dict]]            # label → [{"key", "props", "date"}]
-    edges: dict[str, list[EdgeRow]]         # owner document key (GLOBAL for none) → its edges
+    owned: dict[str, list[tuple]]           # owner document key (GLOBAL for none) → its edges (u, v, key, data)
     fingerprints: dict[str, str]            # document key → fingerprint
+    graph: nx.MultiDiGraph = field(repr=False)
+
+    def edge_rows(self, owner: str) -> list[EdgeRow]:
+        """The owner's edges as they are written; built only for the documents a push rewrites."""
+        rows = []
+        for u, v, key, data in self.owned.get(owner, []):
+            a, b = self.graph.nodes[u], self.graph.nodes[v]
+            props = _props(data, drop=("type",))
+            props["key"] = str(key)
+            rows.append(EdgeRow(data["type"], a["label"], b["label"], {"a": a["key"], "b": b["key"], "p": props}))
+        return rows
 
 
 def plan(g: nx.MultiDiGraph) -> Plan:
@@ -121,19 +132,16 @@ def plan(g: nx.MultiDiGraph) -> Plan:
         props = _props(data, drop=("label",))
         nodes[data["label"]].append({"key": data["key"], "props": props, "date": props.get("date")})
     documents = {d["key"]: d for d in nodes.get("Document", [])}
-    edges: dict[str, list[EdgeRow]] = defaultdict(list)
+    owned: dict[str, list[tuple]] = defaultdict(list)
     for u, v, key, data in g.edges(keys=True, data=True):
-        a, b = g.nodes[u], g.nodes[v]
         owner = data.get("doc_id") or GLOBAL
         if owner != GLOBAL and owner not in documents:
             raise ValueError(f"edge {u} -> {v} ({key}) has doc_id {owner!r}, which is no Document of the graph")
-        if owner != GLOBAL and data["type"] not in OWNED_ELSEWHERE and (a["label"], a["key"]) != ("Document", owner):
+        if owner != GLOBAL and data["type"] not in OWNED_ELSEWHERE and u != node_id("Document", owner):
             raise ValueError(f"edge {u} -> {v} ({key}) of document {owner!r} does not start at it")
-        props = _props(data, drop=("type",))
-        props["key"] = str(key)
-        edges[owner].append(EdgeRow(data["type"], a["label"], b["label"], {"a": a["key"], "b": b["key"], "p": props}))
-    fingerprints = {k: _fingerprint(d["props"], edges.get(k, [])) for k, d in documents.items()}
-    return Plan(dict(nodes), dict(edges), fingerprints)
+        owned[owner].append((u, v, key, data))
+    fingerprints = {k: _fingerprint(d["props"], owned.get(k, [])) for k, d in documents.items()}
+    return Plan(dict(nodes), dict(owned), fingerprints, g)
 
 
 def _props(data: dict, drop: tuple[str, ...]) -> dict:
@@ -141,10 +149,11 @@ def _props(data: dict, drop: tuple[str, ...]) -> dict:
     return {k: v for k, v in data.items() if k not in drop and v is not None}
 
 
-def _fingerprint(node_props: dict, edges: list[EdgeRow]) -> str:
-    # repr of sorted tuples: stable for str/int/float/bool values and much cheaper than json per edge.
-    rows = sorted(repr((e.type, e.start_label, e.end_label, e.row["a"], e.row["b"], sorted(e.row["p"].items())))
-                  for e in edges)
+def _fingerprint(node_props: dict, edges: list[tuple]) -> str:
+    # The repr of each edge as networkx holds it (node ids, key, attribute dict in the insertion order
+    # graph/build.py gives it), sorted: stable for str/int/float/bool values, and cheaper than building
+    # the written rows or sorting each edge's attributes (a no-op push of 3M relationships is mostly this).
+    rows = sorted(map(repr, edges))
     digest = hashlib.sha256(repr(sorted(node_props.items())).encode())
     for row in rows:
         digest.update(row.encode())
@@ -241,8 +250,8 @@ class Neo4jStore:
                             removed, counter, DELETE_DOCS_PER_BATCH)
         nodes_removed = self._delete_nodes_not_in(want, counter)
         self._write_nodes(want, set(changed), counter)
-        written = self._create_edges([e for k in changed for e in want.edges.get(k, [])], counter)
-        written += self._sync_global_edges(want.edges.get(GLOBAL, []), counter)
+        written = self._create_edges([e for k in changed for e in want.edge_rows(k)], counter)
+        written += self._sync_global_edges(want.edge_rows(GLOBAL), counter)
         self._write_batches("fingerprints", "UNWIND $rows AS r MATCH (d:Document {key: r.key}) "
                             "SET d.fingerprint = r.fingerprint",
                             [{"key": k, "fingerprint": want.fingerprints[k]} for k in changed], counter)
