@@ -67,6 +67,10 @@ class Example:
     labels: tuple[str, ...]
     origin: str                   # train.tsv:<line> or corpus:<file>:<start>-<end>
 
+    @property
+    def from_corpus(self) -> bool:
+        return self.origin.startswith("corpus:")
+
 
 # ---- training data -----------------------------------------------------------------------
 
@@ -267,7 +271,7 @@ def train(examples: list[Example], labels: list[str], key: str = "") -> ClauseCl
     model = estimator().fit(x, y)
     weights = np.column_stack([e.coef_.ravel() for e in model.estimators_])
     intercepts = np.array([e.intercept_[0] for e in model.estimators_])
-    real = sum(e.origin.startswith("corpus:") for e in examples)
+    real = sum(e.from_corpus for e in examples)
     return _as_stored(ClauseClassifier(f"{MODEL_NAME}@{key[:8]}", labels, thresholds, columns, idf, weights,
                                        intercepts, key, real))
 
@@ -377,13 +381,14 @@ def load_classifier() -> ClauseClassifier:
         if shipped.training_key == key:
             return shipped
     examples = training_examples()
-    path = cache_dir() / f"classifier-{key[:16]}-{sum(e.origin.startswith('corpus:') for e in examples)}.npz"
+    real = sum(e.from_corpus for e in examples)
+    path = cache_dir() / f"classifier-{key[:16]}-{real}.npz"
     if path.exists():
         try:
             return read_model(path)
         except (OSError, ValueError, KeyError):     # a corrupt or foreign cache file is simply rebuilt
             path.unlink(missing_ok=True)
-    missing = _unresolved_refs()
+    missing = _corpus_ref_count() - real
     if missing:
         log.warning("training the clause classifier without %d real clauses of corpus_refs.jsonl: %s is absent "
                     "or changed (the shipped model, trained with them, no longer matches the training files)",
@@ -393,11 +398,15 @@ def load_classifier() -> ClauseClassifier:
     return model
 
 
-def _unresolved_refs() -> int:
+def _corpus_ref_count() -> int:
+    """Clauses labelled by reference in corpus_refs.jsonl, readable here or not."""
     if not CORPUS_REFS_FILE.exists():
         return 0
-    total = sum(1 for line in CORPUS_REFS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
-    return total - len(read_corpus_refs())
+    return sum(1 for line in CORPUS_REFS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def _unresolved_refs() -> int:
+    return _corpus_ref_count() - len(read_corpus_refs())
 
 
 def write_shipped_model(path: Path = MODEL_FILE) -> ClauseClassifier:
