@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -250,7 +250,7 @@ class Neo4jStore:
                             removed, counter, DELETE_DOCS_PER_BATCH)
         nodes_removed = self._delete_nodes_not_in(want, counter)
         self._write_nodes(want, set(changed), counter)
-        written = self._create_edges([e for k in changed for e in want.edge_rows(k)], counter)
+        written = self._create_edges(want, changed, counter)
         written += self._sync_global_edges(want.edge_rows(GLOBAL), counter)
         self._write_batches("fingerprints", "UNWIND $rows AS r MATCH (d:Document {key: r.key}) "
                             "SET d.fingerprint = r.fingerprint",
@@ -290,34 +290,59 @@ class Neo4jStore:
             self._write_batches(f"nodes {label}", f"UNWIND $rows AS r MERGE (n:{label} {{key: r.key}}) "
                                 f"SET n = r.props{date}", rows, counter)
 
-    def _create_edges(self, edges: list[EdgeRow], counter: _BatchCounter) -> int:
-        """CREATE, not MERGE: the owning documents' edges were all deleted first. One query per shape; rows
-        grouped by start node (its index seek done once) and sent as lists, which are cheaper to send than
-        maps; batches run in WRITERS parallel transactions."""
-        jobs = []
-        for (edge_type, a, b), rows in _by_shape(edges).items():
-            columns = sorted({k for row in rows for k in row["p"]})
-            props = ", ".join(f"`{c}`: r[{i + 1}]" for i, c in enumerate(columns))
-            query = (f"UNWIND $rows AS s MATCH (a:{a} {{key: s[0]}}) UNWIND s[1] AS r MATCH (b:{b} {{key: r[0]}}) "
-                     f"CREATE (a)-[:{edge_type} {{{props}}}]->(b)")
-            by_start: dict[str, list[list]] = defaultdict(list)
-            for row in rows:
-                by_start[row["a"]].append([row["b"], *(row["p"].get(c) for c in columns)])
-            for batch, size in _grouped_chunks(list(by_start.items()), self.batch_rows):
-                jobs.append((f"edges {edge_type}", query, batch, size))
-        self._run_parallel(jobs, counter)
-        return len(edges)
+    def _create_edges(self, want: Plan, doc_keys: list[str], counter: _BatchCounter) -> int:
+        """CREATE, not MERGE: the owning documents' edges were all deleted first. Batches are built here
+        while WRITERS threads write the earlier ones (a bounded queue between them), so building the
+        rows overlaps the server's work instead of preceding it."""
+        jobs: queue.Queue = queue.Queue(maxsize=2 * self.writers)
+        failures: list[BaseException] = []
 
-    def _run_parallel(self, jobs: list[tuple[str, str, list, int]], counter: _BatchCounter) -> None:
-        def worker(share: list[tuple[str, str, list, int]]) -> None:
-            with self._session() as session:
-                for phase, query, batch, size in share:
-                    session.execute_write(_run, query, batch)
-                    counter.done(phase, size)
+        def writer() -> None:
+            job: tuple | None = ()
+            try:
+                with self._session() as session:
+                    while (job := jobs.get()) is not None:
+                        phase, query, batch, size = job
+                        session.execute_write(_run, query, batch)
+                        counter.done(phase, size)
+            except Exception as err:  # re-raised in the calling thread below
+                failures.append(err)
+                while job is not None:  # take jobs up to this writer's end mark, so the producer never blocks
+                    job = jobs.get()
 
-        with ThreadPoolExecutor(self.writers) as pool:
-            for future in [pool.submit(worker, jobs[i::self.writers]) for i in range(self.writers)]:
-                future.result()
+        threads = [threading.Thread(target=writer, daemon=True) for _ in range(self.writers)]
+        for thread in threads:
+            thread.start()
+        written = 0
+        try:
+            for job in self._edge_jobs(want, doc_keys):
+                if failures:
+                    break
+                jobs.put(job)
+                written += job[3]
+        finally:
+            for _ in threads:
+                jobs.put(None)
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[0]
+        return written
+
+    def _edge_jobs(self, want: Plan, doc_keys: list[str]) -> Iterator[tuple[str, str, list, int]]:
+        """(phase, query, batch, rows): up to batch_rows edges of one shape, in document order."""
+        pending: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        for doc in doc_keys:
+            for e in want.edge_rows(doc):
+                shape = (e.type, e.start_label, e.end_label)
+                rows = pending[shape]
+                rows.append(e.row)
+                if len(rows) >= self.batch_rows:
+                    yield _edge_job(shape, rows)
+                    pending[shape] = []
+        for shape, rows in pending.items():
+            if rows:
+                yield _edge_job(shape, rows)
 
     def _sync_global_edges(self, edges: list[EdgeRow], counter: _BatchCounter) -> int:
         """Edges without a document (PART_OF): MERGE them all, delete those the graph no longer has."""
@@ -472,19 +497,18 @@ def _chunks(rows: list, size: int) -> Iterator[list]:
         yield rows[i:i + size]
 
 
-def _grouped_chunks(groups: list[tuple[str, list]], size: int) -> Iterator[tuple[list, int]]:
-    """[(start key, rows)] → batches of about `size` rows (a start node's rows may span batches)."""
-    batch, count = [], 0
-    for start, rows in groups:
-        for i in range(0, len(rows), size):
-            part = rows[i:i + size]
-            batch.append([start, part])
-            count += len(part)
-            if count >= size:
-                yield batch, count
-                batch, count = [], 0
-    if batch:
-        yield batch, count
+def _edge_job(shape: tuple[str, str, str], rows: list[dict]) -> tuple[str, str, list, int]:
+    """One CREATE query for a shape; rows grouped by start node (its index seek done once) and sent as
+    lists, which are cheaper to send than maps."""
+    edge_type, a, b = shape
+    columns = sorted({k for row in rows for k in row["p"]})
+    props = ", ".join(f"`{c}`: r[{i + 1}]" for i, c in enumerate(columns))
+    query = (f"UNWIND $rows AS s MATCH (a:{a} {{key: s[0]}}) UNWIND s[1] AS r MATCH (b:{b} {{key: r[0]}}) "
+             f"CREATE (a)-[:{edge_type} {{{props}}}]->(b)")
+    by_start: dict[str, list[list]] = defaultdict(list)
+    for row in rows:
+        by_start[row["a"]].append([row["b"], *(row["p"].get(c) for c in columns)])
+    return f"edges {edge_type}", query, [[start, part] for start, part in by_start.items()], len(rows)
 
 
 def _by_shape(edges: Iterable[EdgeRow]) -> dict[tuple[str, str, str], list[dict]]:

@@ -104,7 +104,11 @@ def test_incremental_push_rewrites_only_changed_and_removes_deleted(shared_db, n
     assert back.documents_written == 2 and back.counts == jobs.graph_counts(g)
 
 
-def test_push_failing_midway_then_rerun_matches_a_clean_push(shared_db, neo4j_server, neo4j_driver: Driver) -> None:
+@pytest.mark.parametrize("failing_phase, writers", [("nodes", 1), ("edges", 2)])
+def test_push_failing_midway_then_rerun_matches_a_clean_push(failing_phase: str, writers: int, shared_db,
+                                                              neo4j_server, neo4j_driver: Driver) -> None:
+    """A failure in the main thread (nodes) or in one of the parallel edge writers stops the push with
+    that error (no hang), and the next push repairs what was half written."""
     g = graph_of(shared_db)
     with open_store(neo4j_server) as store:
         clean = store.push(g).counts
@@ -112,14 +116,15 @@ def test_push_failing_midway_then_rerun_matches_a_clean_push(shared_db, neo4j_se
 
     batches = []
 
-    def fail_after_three(phase: str, rows: int) -> None:
-        batches.append(phase)
-        if len(batches) == 3:
-            raise RuntimeError("injected failure")
+    def fail_on_third_batch(phase: str, rows: int) -> None:
+        if phase.startswith(failing_phase):
+            batches.append(phase)
+            if len(batches) == 3:
+                raise RuntimeError(f"injected failure in {phase}")
 
-    with open_store(neo4j_server, batch_rows=500, writers=1) as store:
-        with pytest.raises(RuntimeError, match="injected"):
-            store.push(g, on_batch=fail_after_three)
+    with open_store(neo4j_server, batch_rows=500, writers=writers) as store:
+        with pytest.raises(RuntimeError, match=f"injected failure in {failing_phase}"):
+            store.push(g, on_batch=fail_on_third_batch)
         assert store.counts() != clean             # it really stopped halfway
         assert store.push(g).counts == clean
 
