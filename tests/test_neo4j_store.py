@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import signal
 import subprocess
 import sys
@@ -56,6 +57,21 @@ def test_push_twice_gives_identical_counts(db_fixture, request, neo4j_server, ne
     assert second.counts == first.counts
     assert first.documents_written == sum(1 for _, d in g.nodes(data=True) if d["label"] == "Document")
     assert second.documents_written == 0 and second.relationships_written == jobs.graph_counts(g).get("PART_OF", 0)
+
+
+def test_push_pauses_the_cycle_collector_and_restores_it(examples_db, neo4j_server) -> None:
+    g = graph_of(examples_db)
+    during = []
+    with open_store(neo4j_server) as store:
+        store.push(g, on_batch=lambda phase, rows: during.append(gc.isenabled()))
+        assert during and not any(during)
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            store.push(g)
+            assert not gc.isenabled()          # a caller's own setting is left as it was
+        finally:
+            gc.enable()
 
 
 def test_schema_constraints_and_catalogue_documents(examples_db, neo4j_server, neo4j_driver: Driver) -> None:
