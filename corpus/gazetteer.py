@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
+from corpus.wordfinder import WordFinder
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CSV_PATH = DATA_DIR / "gazetteer.csv"
@@ -141,9 +141,7 @@ class Gazetteer:
     # ---- places in text ------------------------------------------------------------------
 
     def find_in_text(self, text: str) -> list[PlaceMention]:
-        raw: list[tuple[int, int, str]] = []
-        for last, key in self._automaton.iter_long(text):
-            raw.append((last - len(key) + 1, last + 1, key))
+        raw = [(start, end, key) for start, end, key, _ in self._automaton.iter_long(text)]
         by_start = {start: (end, key) for start, end, key in raw}
         mentions: list[PlaceMention] = []
         pos = 0
@@ -270,7 +268,7 @@ class Gazetteer:
             lengths.setdefault(name[0], set()).add(len(name))
         return lengths
 
-    def _build_automaton(self, requires_context: set[str]) -> ahocorasick.Automaton:
+    def _build_automaton(self, requires_context: set[str]) -> WordFinder[str]:
         keys: set[str] = set()
         for d in self.divisions:
             if len(d.name) >= 3:
@@ -278,11 +276,7 @@ class Gazetteer:
             if d.short and d.level in ("province", "city"):
                 keys.add(d.short)
         self.standalone_names = frozenset(keys - requires_context)
-        automaton = ahocorasick.Automaton()
-        for key in self.standalone_names:
-            automaton.add_word(key, key)
-        automaton.make_automaton()
-        return automaton
+        return WordFinder((key, key) for key in self.standalone_names)
 
 
 def _read_divisions(path: Path) -> list[Division]:

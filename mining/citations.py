@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ahocorasick
 
 from corpus.catalogue import key_documents, title_key
 from corpus.store import Store
+from corpus.wordfinder import WordFinder
 
 # 《…》 with possible nested 《》 inside (rare) and any quotation marks
 TITLE_RE = re.compile(r"《([^《》]{2,120})》")
@@ -188,18 +188,7 @@ class NameFinder:
     """Informal names of documents (二十大报告, 十四五规划纲要, 健康中国2030) in running text."""
 
     def __init__(self, names: list[str]):
-        self.automaton = ahocorasick.Automaton()
-        for name in {n for n in names if n}:
-            self.automaton.add_word(name, name)
-        self.empty = len(self.automaton) == 0
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.automaton = WordFinder((name, name) for name in names if name)
 
     def find(self, text: str) -> list[NameMention]:
-        if self.empty:
-            return []
-        found = []
-        for last, name in self.automaton.iter_long(text):
-            start = last - len(name) + 1
-            found.append(NameMention(start, last + 1, name))
-        return found
+        return [NameMention(start, end, name) for start, end, name, _ in self.automaton.iter_long(text)]

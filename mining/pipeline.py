@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -20,6 +19,7 @@ from spacy.util import filter_spans
 
 from corpus.bodies import DEFAULT_PATH as BODIES_YAML, find_bodies
 from corpus.gazetteer import CSV_PATH as GAZETTEER_CSV, load_gazetteer
+from corpus.wordfinder import WordFinder
 from mining import codebook
 from mining.segment import Segmenter, default_segmenter
 
@@ -54,11 +54,7 @@ class CodebookMatcher:
                  with_regions: bool = True, with_bodies: bool = True,
                  excluding: dict[str, codebook.Instrument] | None = None):
         self.excluding = excluding or {}     # instrument name -> the instrument, when it has `exclude`
-        self.automaton = ahocorasick.Automaton()
-        for surface, targets in entries.items():
-            self.automaton.add_word(surface, (surface, tuple(targets)))
-        if entries:
-            self.automaton.make_automaton()
+        self.automaton = WordFinder((surface, tuple(targets)) for surface, targets in entries.items())
         self.pattern_instruments = pattern_instruments
         self.with_regions = with_regions
         self.with_bodies = with_bodies
@@ -105,12 +101,11 @@ class CodebookMatcher:
         if not len(self.automaton):
             return []
         out = []
-        for end_index, (surface, targets) in self.automaton.iter(text):
-            start = end_index - len(surface) + 1
-            out += [Match(t.kind, t.label, t.category, start, end_index + 1, surface, f"dict:{surface}",
-                          weak=t.weak) for t in targets
+        for start, end, surface, targets in self.automaton.iter(text):
+            out += [Match(t.kind, t.label, t.category, start, end, surface, f"dict:{surface}", weak=t.weak)
+                    for t in targets
                     if not (t.kind == "instrument" and t.label in self.excluding
-                            and self.excluding[t.label].excluded(text, start, end_index + 1))]
+                            and self.excluding[t.label].excluded(text, start, end))]
         return out
 
     def _patterns(self, text: str) -> list[Match]:

@@ -106,6 +106,24 @@ def test_edited_training_data_retrains_caches_and_reads_back(tmp_path, monkeypat
         classifier.load_classifier.cache_clear()
 
 
+def test_batch_hashing_counts_every_feature_of_the_definition():
+    """_hashed_counts (numpy, whole batch) counts exactly the features _word_features lists, each
+    in the column the evidence lookup gives it, row by row, including empty and one-word texts."""
+    from collections import Counter
+
+    tokens = [["建立", "家庭医生", " ", "签约", "服务", "服务"], [], ["健"], [" "], ["健康", "教育", "处方", "健康", "教育"]]
+    counts = classifier._hashed_counts(tokens)
+    for row, clause in enumerate(tokens):
+        features = classifier._clause_feature_columns(clause)
+        assert [f for f, _ in features] == classifier._word_features(clause)
+        expected = Counter(column for _, column in features)
+        start, end = counts.indptr[row], counts.indptr[row + 1]
+        assert dict(zip(counts.indices[start:end].tolist(), counts.data[start:end].tolist())) == expected
+    columns = dict(classifier._clause_feature_columns(tokens[0]))
+    assert "#家庭" in columns and "家庭医生|签约" in columns
+    assert len(set(columns.values())) == len(columns) == 18      # distinct features, distinct columns
+
+
 def test_hashed_features_equal_tfidf_vectorizer():
     """The hashed TF-IDF is TfidfVectorizer(sublinear_tf=True) with hashed columns."""
     from sklearn.feature_extraction.text import TfidfVectorizer
