@@ -43,7 +43,10 @@ DEFAULT_URI = "bolt://localhost:7687"
 BATCH_ROWS = 10_000          # rows per write transaction
 WRITERS = 2                  # parallel write transactions for relationships
 DELETE_DOCS_PER_BATCH = 200  # documents whose edges one transaction deletes
-GLOBAL = ""                  # owner of edges with no document (PART_OF)
+GLOBAL = ""                  # owner of edges with no document
+# The only types an edge with no document may have: a push looks for stale ones of these types alone
+# (a scan of every relationship of a type, as doc_id has no index on them).
+GLOBAL_TYPES = ("PART_OF",)
 # Edges a document owns start at the document, except these (Instrument → Region): they are found
 # by an index on doc_id. Other types need no relationship index (each one slows every write).
 OWNED_ELSEWHERE = ("USED_IN",)
@@ -114,8 +117,17 @@ class EdgeRow:
 class Plan:
     nodes: dict[str, list[dict]]            # label → [{"key", "props", "date"}]
     owned: dict[str, list[tuple]]           # owner document key (GLOBAL for none) → its edges (u, v, key, data)
-    fingerprints: dict[str, str]            # document key → fingerprint
+    documents: dict[str, dict]              # document key → its node row (as in nodes["Document"])
     graph: nx.MultiDiGraph = field(repr=False)
+    _fingerprints: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def fingerprint(self, doc: str) -> str:
+        """The document's fingerprint (its properties and edges), computed once when first asked: a push
+        into a database that lacks the document needs it only to store it, so it computes it while the
+        server writes (see Neo4jStore._edge_jobs)."""
+        if doc not in self._fingerprints:
+            self._fingerprints[doc] = _fingerprint(self.documents[doc]["props"], self.owned.get(doc, []))
+        return self._fingerprints[doc]
 
     def edge_rows(self, owner: str) -> list[EdgeRow]:
         """The owner's edges as they are written; built only for the documents a push rewrites."""
@@ -141,9 +153,11 @@ def plan(g: nx.MultiDiGraph) -> Plan:
             raise ValueError(f"edge {u} -> {v} ({key}) has doc_id {owner!r}, which is no Document of the graph")
         if owner != GLOBAL and data["type"] not in OWNED_ELSEWHERE and u != node_id("Document", owner):
             raise ValueError(f"edge {u} -> {v} ({key}) of document {owner!r} does not start at it")
+        if owner == GLOBAL and data["type"] not in GLOBAL_TYPES:
+            raise ValueError(f"edge {u} -> {v} ({key}) of type {data['type']} has no doc_id (only "
+                             f"{', '.join(GLOBAL_TYPES)} may have none)")
         owned[owner].append((u, v, key, data))
-    fingerprints = {k: _fingerprint(d["props"], owned.get(k, [])) for k, d in documents.items()}
-    return Plan(dict(nodes), dict(owned), fingerprints, g)
+    return Plan(dict(nodes), dict(owned), documents, g)
 
 
 def _props(data: dict, drop: tuple[str, ...]) -> dict:
@@ -164,7 +178,8 @@ def _fingerprint(node_props: dict, edges: list[tuple]) -> str:
 
 def fingerprints(g: nx.MultiDiGraph) -> dict[str, str]:
     """Document key → fingerprint, as push() stores it (the neo4j-csv export writes it too)."""
-    return plan(g).fingerprints
+    want = plan(g)
+    return {doc: want.fingerprint(doc) for doc in want.documents}
 
 
 # -- the store -------------------------------------------------------------------------------------
@@ -246,8 +261,9 @@ class Neo4jStore:
         self.ensure_schema()
         want = plan(g)
         have = self._stored_fingerprints()
-        removed = sorted(set(have) - set(want.fingerprints))
-        changed = sorted(k for k, fp in want.fingerprints.items() if have.get(k) != fp)
+        removed = sorted(set(have) - set(want.documents))
+        # A document the database lacks is written whatever its fingerprint (computed later, meanwhile).
+        changed = sorted(k for k in want.documents if k not in have or have[k] != want.fingerprint(k))
         counter = _BatchCounter(on_batch)
 
         # Documents the database does not have yet own no edges there: nothing to delete.
@@ -260,8 +276,8 @@ class Neo4jStore:
         written += self._sync_global_edges(want.edge_rows(GLOBAL), counter)
         self._write_batches("fingerprints", "UNWIND $rows AS r MATCH (d:Document {key: r.key}) "
                             "SET d.fingerprint = r.fingerprint",
-                            [{"key": k, "fingerprint": want.fingerprints[k]} for k in changed], counter)
-        return PushReport(len(changed), len(want.fingerprints) - len(changed), len(removed), nodes_removed, written,
+                            [{"key": k, "fingerprint": want.fingerprint(k)} for k in changed], counter)
+        return PushReport(len(changed), len(want.documents) - len(changed), len(removed), nodes_removed, written,
                           counter.batches, time.perf_counter() - started, self.counts())
 
     def _stored_fingerprints(self) -> dict[str, str | None]:
@@ -346,6 +362,7 @@ class Neo4jStore:
                 if len(rows) >= self.batch_rows:
                     yield _edge_job(shape, rows)
                     pending[shape] = []
+            want.fingerprint(doc)       # needed at the end; computed here, while the writers write
         for shape, rows in pending.items():
             if rows:
                 yield _edge_job(shape, rows)
@@ -357,7 +374,7 @@ class Neo4jStore:
                                 f"MATCH (b:{b} {{key: r.b}}) MERGE (a)-[e:{edge_type} {{key: r.p.key}}]->(b) "
                                 "SET e = r.p", rows, counter)
         wanted = {(e.type, e.row["a"], e.row["b"], e.row["p"]["key"]) for e in edges}
-        for edge_type in EDGE_TYPES:
+        for edge_type in GLOBAL_TYPES:
             stale = [r["id"] for r in self._read(
                 f"MATCH (a)-[r:{edge_type} {{doc_id: ''}}]->(b) "
                 "RETURN elementId(r) AS id, a.key AS a, b.key AS b, r.key AS key")

@@ -14,7 +14,7 @@ from neo4j import Driver
 
 from corpus.store import Store
 from graph import jobs
-from graph.neo4j_store import Neo4jStore
+from graph.neo4j_store import Neo4jStore, plan
 from graph.queries import NetworkxQueries, run_query_suite
 from tests.neo4j_fixture import Neo4jConnection, wipe_database
 
@@ -57,6 +57,15 @@ def test_push_twice_gives_identical_counts(db_fixture, request, neo4j_server, ne
     assert second.counts == first.counts
     assert first.documents_written == sum(1 for _, d in g.nodes(data=True) if d["label"] == "Document")
     assert second.documents_written == 0 and second.relationships_written == jobs.graph_counts(g).get("PART_OF", 0)
+
+
+def test_only_part_of_edges_may_lack_a_document(examples_db) -> None:
+    """A push looks for stale document-less edges among GLOBAL_TYPES only, so the plan refuses others."""
+    g = copy.deepcopy(graph_of(examples_db))      # graphs are cached: leave the shared one as it was
+    u, v, key, data = next((u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if d["type"] == "USES")
+    g.add_edge(u, v, key="orphan", **{**data, "doc_id": ""})
+    with pytest.raises(ValueError, match="of type USES has no doc_id"):
+        plan(g)
 
 
 def test_push_pauses_the_cycle_collector_and_restores_it(examples_db, neo4j_server) -> None:
