@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mining.tag_eval import GoldFileError, code_texts, evaluate_file, read_jsonl, report_lines
+from mining.tag_eval import GoldFileError, code_texts, evaluate_file, read_clause_file, report_lines
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
 
@@ -41,14 +41,18 @@ def register(main: click.Group, eval_group: click.Group) -> None:
 @click.option("--rules-only", is_flag=True, help="Codebook rules only, without the classifier.")
 @click.option("--all-instruments", is_flag=True, help="Also report extended (non-canonical) instruments.")
 def tag_command(clauses: str, fmt: str, out: str | None, rules_only: bool, all_instruments: bool) -> None:
-    """Code clauses of a JSON-lines file ({"id", "text"} per line) with instruments and their sides."""
+    """Code clauses of a JSON-lines file ({"id", "text"} per line; id defaults to the line number) with
+    instruments and their sides. A line that cannot be read is reported and skipped, the others are
+    coded (the exit status is then 1)."""
     try:
-        rows = read_jsonl(clauses)
+        clause_file = read_clause_file(clauses)
     except GoldFileError as exc:
         raise click.ClickException(str(exc)) from None
-    coded = code_texts([str(r.get("text", "")) for r in rows], use_model=not rules_only,
-                       all_instruments=all_instruments)
-    records = [{"id": r.get("id", i), **c} for i, (r, c) in enumerate(zip(rows, coded), 1)]
+    for problem in clause_file.problems:
+        click.echo(f"skipped {problem}", err=True)
+    rows = clause_file.rows
+    coded = code_texts([r["text"] for r in rows], use_model=not rules_only, all_instruments=all_instruments)
+    records = [{"id": r["id"], **c} for r, c in zip(rows, coded)]
     if fmt == "csv":
         text = csv_rows(records)
     else:
@@ -58,6 +62,9 @@ def tag_command(clauses: str, fmt: str, out: str | None, rules_only: bool, all_i
         click.echo(f"{len(records)} clauses coded -> {out}", err=True)
     else:
         click.echo(text, nl=False)
+    if clause_file.problems:
+        raise click.ClickException(f"{len(clause_file.problems)} line(s) of {clauses} skipped (see above); "
+                                   f"the other {len(records)} clauses were coded")
 
 
 @click.command(name="train-classifier")

@@ -51,6 +51,41 @@ def read_jsonl(path: str) -> list[dict]:
     return rows
 
 
+@dataclass
+class ClauseFile:
+    rows: list[dict]            # {"id", "text"}; id defaults to the line number
+    problems: list[str]         # "FILE:LINE: reason" of each line left out
+
+
+def read_clause_file(path: str) -> ClauseFile:
+    """The clauses of a researcher's JSON-lines file ({"id", "text"} per line), in UTF-8 or, as Excel
+    on a Chinese Windows may save it, GBK/GB18030. A line that is not a JSON object with a "text"
+    string is left out with its reason, and the others are kept. An unreadable file raises
+    GoldFileError."""
+    from corpus.text import ReadError, decode_bytes
+
+    try:
+        text, _ = decode_bytes(Path(path).read_bytes(), path)
+    except ReadError as exc:
+        raise GoldFileError(str(exc)) from exc
+    except OSError as exc:
+        raise GoldFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    rows, problems = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: not JSON ({exc})")
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            problems.append(f'{path}:{number}: not a JSON object with a "text" string')
+            continue
+        rows.append({"id": row.get("id", number), "text": row["text"]})
+    return ClauseFile(rows, problems)
+
+
 # ---- evaluation ------------------------------------------------------------------------------
 
 @dataclass

@@ -228,6 +228,24 @@ def test_tag_command_jsonl_and_csv(tmp_path):
     assert "社会参与" in json.loads(result.output.splitlines()[2])["instruments"]
 
 
+def test_tag_command_skips_bad_lines_and_codes_the_rest(tmp_path):
+    """Example clauses: a GBK file (as Excel may save it) with a line that is not JSON and one without
+    text; the other lines are coded, each bad one is named with its line number, the exit status is 1."""
+    clauses = tmp_path / "clauses.jsonl"
+    lines = ['{"id": "a", "text": "将落实情况纳入年度目标考核。"}', "not json", '{"id": "b"}', "",
+             '{"text": "推行居民健康积分制度。"}']
+    clauses.write_bytes("\n".join(lines).encode("gbk"))
+    result = CliRunner().invoke(cli(), ["tag", str(clauses)])
+    assert result.exit_code == 1
+    assert f"{clauses}:2: not JSON" in result.output and f'{clauses}:3: not a JSON object with a "text"' in result.output
+    coded = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [(r["id"], r["instruments"]) for r in coded] == [("a", ["绩效考核"]), (5, ["健康积分"])]
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli(), ["tag", str(empty)])
+    assert result.exit_code == 1 and "empty document" in result.output
+
+
 def test_eval_tagging_command():
     result = CliRunner().invoke(cli(), ["eval", "tagging", "--gold", str(DEV)])
     assert result.exit_code == 0, result.output
