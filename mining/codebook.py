@@ -44,7 +44,7 @@ class Instrument:
     description: str
     weak: tuple[str, ...] = ()     # synonyms / patterns that count only when the classifier agrees
     scope: str = "core"            # core: coded everywhere; extended: store and graph only
-    generic: tuple[str, ...] = ()  # synonyms / patterns that say nothing outside health (培训 of traffic police)
+    generic: tuple[str, ...] = ()  # synonyms / patterns that say little on their own (dropped with weak ones by veto)
     veto: tuple[str, ...] = ()     # clause regexes under which this instrument's weak/generic hits are dropped
 
     def pattern_matches(self, text: str) -> list[tuple[int, int, str]]:
@@ -167,7 +167,7 @@ def _load_instruments(path: Path) -> tuple[Instrument, ...]:
 class DomainContext:
     """The `context:` block of instruments.yaml: words that show a clause is about health, and words
     that show it is about another field (交警, 一带一路, 超市 …). A clause naming another field and no
-    health word is out of domain: there generic, weak and model-only instrument tags are dropped."""
+    health word is out of domain: no instrument is coded there (see pipeline.DomainFilter)."""
     health: re.Pattern | None
     other: re.Pattern | None
 

@@ -118,12 +118,13 @@ class DomainFilter:
     """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
     `veto` and `context:`; see instruments.yaml):
     - a penalty clause or a look-back (context `penalty:`, `retrospective:`) codes no instrument;
-    - in a clause out of the health domain (names another field and no health word), every weak or
-      generic hit of an instrument is dropped; in a clause that names another field besides health,
-      so is one whose own sentence has no health word;
+    - in a clause out of the health domain (names another field and no health word), every
+      instrument hit is dropped; in a clause that names another field besides health, so is one
+      whose own sentence has no health word (judgement rule 2 of mining/gold/README.md: in general
+      documents an instrument counts where it serves health). The specific health instruments
+      (家庭医生签约服务, 疾控监督员, 健康积分) carry a health word themselves, so they always stay;
     - in a clause matching one of an instrument's `veto` regexes (a law's penalty clause: 责令改正，
-      通报批评), that instrument's weak and generic hits are dropped.
-    Otherwise strong, specific hits (家庭医生签约服务, 疾控监督员) stay."""
+      通报批评), that instrument's weak and generic hits are dropped."""
 
     def __init__(self) -> None:
         self.context = codebook.load_domain_context()
@@ -185,13 +186,13 @@ class DomainFilter:
     def __call__(self, text: str, matches: list[Match]) -> list[Match]:
         if self.codes_nothing(text):
             return [m for m in matches if m.kind != "instrument"]
-        soft = [m for m in matches if m.kind == "instrument" and self.soft(m)]
-        if not soft:
+        instruments = [m for m in matches if m.kind == "instrument"]
+        if not instruments:
             return matches
-        drop = {m for m in soft if self.off_field(text, m.start)}
-        for m in soft:
+        drop = {m for m in instruments if self.off_field(text, m.start)}
+        for m in instruments:
             veto = self.veto.get(m.label)
-            if veto is not None and veto.search(text):
+            if veto is not None and self.soft(m) and veto.search(text):
                 drop.add(m)
         return [m for m in matches if m not in drop] if drop else matches
 

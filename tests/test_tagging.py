@@ -128,6 +128,16 @@ def test_a_clause_ranging_over_other_fields_judges_each_hit_by_its_own_sentence(
     assert "组织领导机制" in instruments("加强基层医疗卫生服务。建立部门协调机制。", use_model=False)
 
 
+def test_even_a_specific_keyword_of_another_field_is_no_instrument():
+    """Judgement rule 2: in general documents an instrument counts where it serves health. A strong
+    codebook word (权责清单) in a sentence of another field is dropped, as generic ones are."""
+    assert "清单管理" not in instruments("全面推行权责清单制度，深化行政审批改革。", use_model=False)
+    assert "清单管理" not in instruments("全面推行权责清单制度，深化行政审批改革。加强基层医疗卫生服务。",
+                                     use_model=False)
+    assert "清单管理" in instruments("建立医疗卫生机构权责清单制度。", use_model=False)
+    assert "家庭医生签约服务" in instruments("深化行政审批改革，推进家庭医生签约服务。", use_model=False)
+
+
 @pytest.mark.parametrize("text, expected, trap", [
     ("县卫生健康局应当及时向医疗机构通报本地传染病疫情。", "监测预警", "督导检查"),   # notifying, not inspecting
     ("今年拟安排地方政府专项债券，为重点项目建设提供资金支持。", None, "专项资金"),     # fiscal policy at large
