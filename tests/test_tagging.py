@@ -58,7 +58,7 @@ def test_drug_prescriptions_and_other_lists_are_not_instruments(text):
 
 
 @pytest.mark.parametrize("text, trap", [
-    ("早在二十世纪九十年代，部分地区就试点过合作医疗制度。", "试点示范"),
+    ("上世纪九十年代，部分地区就已试点合作医疗制度。", "试点示范"),
     ("这些积分可以抵扣现金。", "健康积分"),
     ("居民可以在家中自行监测血糖，并记录监测数据。", "监测预警"),
 ])
@@ -100,6 +100,8 @@ def test_penalty_clauses_code_no_instrument(text):
     "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
     "2019年以来，我省在7个市开展了高血压医防融合试点，积累了一定经验。",
     "全县医共体建设自2017年启动，至2020年已实现乡镇全覆盖。",
+    "2015年我市曾作为省级试点开展过家庭医生签约工作。",
+    "早在2016年，该县就在乡镇卫生院设立了公共卫生科。",
 ])
 def test_a_look_back_codes_no_instrument(text):
     assert instruments(text, use_model=False) == set()
@@ -110,6 +112,10 @@ def test_a_veto_overrules_the_model_too():
     text = "对辖区中小学生开展体质健康测试，测试成绩纳入学生综合素质考核。"   # pupils, not health services
     assert "绩效考核" not in instruments(text)
     assert "绩效考核" in instruments("将慢病随访质量纳入乡镇卫生院年度考核。")
+
+
+def test_experiential_guo_is_not_excess():
+    assert "督导检查" in instruments("严禁实施过度医疗，卫生健康部门定期开展专项检查。", use_model=False)
 
 
 def test_a_look_back_that_announces_a_measure_keeps_it():
