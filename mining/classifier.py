@@ -194,6 +194,7 @@ def _rows_and_pairs(lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 _WORD_COLUMNS: dict[str, int] = {}     # memo: word -> its column
+WORD_MEMO_LIMIT = 1_000_000            # words; emptied beyond (numbers and names make the vocabulary open)
 
 
 def _word_columns(words: list[str]) -> list[int]:
@@ -201,6 +202,8 @@ def _word_columns(words: list[str]) -> list[int]:
     known = _WORD_COLUMNS.get
     columns = [known(w) for w in words]
     if None in columns:
+        if len(_WORD_COLUMNS) > WORD_MEMO_LIMIT:
+            _WORD_COLUMNS.clear()
         new = sorted(set(words) - _WORD_COLUMNS.keys())
         hashed = _hasher().transform([w] for w in new)          # one column per row, in order
         _WORD_COLUMNS.update(zip(new, hashed.indices.tolist()))
