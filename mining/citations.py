@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-
 from corpus.catalogue import key_documents, title_key
 from corpus.store import Store
 from corpus.wordfinder import WordFinder

@@ -233,12 +233,9 @@ def _pair_columns(first: np.ndarray, second: np.ndarray, kind: int) -> np.ndarra
 
 
 def _clause_feature_columns(tokens: Sequence[str]) -> list[tuple[str, int]]:
-    """Each feature of one clause (_word_features order) with its column, as _hashed_entries gives it."""
-    words = _words(tokens)
-    word_columns = np.array(_word_columns(words), dtype=np.int64)
-    codes = np.array([ord(c) for c in "".join(words)], dtype=np.int64)
-    columns = np.concatenate([word_columns, _pair_columns(word_columns[:-1], word_columns[1:], _WORD_PAIR),
-                              _pair_columns(codes[:-1], codes[1:], _CHAR_PAIR)])
+    """Each feature of one clause with its column: _hashed_entries lists a clause's columns in
+    _word_features order (words, word pairs, character pairs)."""
+    _, columns = _hashed_entries([tokens])
     return list(zip(_word_features(tokens), columns.tolist()))
 
 

@@ -98,8 +98,6 @@ class CodebookMatcher:
         return _longest_per_kind(found)
 
     def _dictionary(self, text: str) -> list[Match]:
-        if not len(self.automaton):
-            return []
         out = []
         for start, end, surface, targets in self.automaton.iter(text):
             out += [Match(t.kind, t.label, t.category, start, end, surface, f"dict:{surface}", weak=t.weak)
