@@ -115,7 +115,8 @@ class CodebookMatcher:
 class DomainFilter:
     """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
     `veto` and `context:`; see instruments.yaml):
-    - a penalty clause or a look-back (context `penalty:`, `retrospective:`) codes no instrument;
+    - a penalty clause, a title or a look-back (context `penalty:`, `title:`, `retrospective:`) codes
+      no instrument;
     - in a clause out of the health domain (names another field and no health word), every
       instrument hit is dropped; in a clause that names another field besides health, so is one
       whose own sentence has no health word (judgement rule 2 of mining/gold/README.md: in general
@@ -127,6 +128,7 @@ class DomainFilter:
     def __init__(self) -> None:
         self.context = codebook.load_domain_context()
         self.penalty = _context_pattern("penalty")
+        self.title = _context_pattern("title")
         self.retrospective = _context_pattern("retrospective")
         self.prospective = _context_pattern("prospective")
         self.generic: dict[str, set[str]] = {}
@@ -143,6 +145,10 @@ class DomainFilter:
     def is_penalty(self, text: str) -> bool:
         """A law's penalty clause or an item listing violations (context `penalty:`): no instrument."""
         return self.penalty is not None and self.penalty.search(text) is not None
+
+    def is_title(self, text: str) -> bool:
+        """A document's title or list of attachments (context `title:`): no instrument."""
+        return self.title is not None and self.title.search(text) is not None
 
     def is_retrospective(self, text: str) -> bool:
         """A clause telling what was done (截至2023年底已建成…, 2019年以来累计…) and announcing nothing
@@ -179,7 +185,7 @@ class DomainFilter:
 
     def codes_nothing(self, text: str) -> bool:
         """No instrument is coded in this clause, neither by the rules nor by the model."""
-        return self.is_penalty(text) or self.is_retrospective(text)
+        return self.is_penalty(text) or self.is_title(text) or self.is_retrospective(text)
 
     def __call__(self, text: str, matches: list[Match]) -> list[Match]:
         if self.codes_nothing(text):
@@ -196,7 +202,7 @@ class DomainFilter:
 
 
 def _context_pattern(key: str) -> re.Pattern | None:
-    """The `key:` regexes of the codebook's `context:` block (penalty, retrospective, prospective) as
+    """The `key:` regexes of the codebook's `context:` block (penalty, title, retrospective, prospective) as
     one pattern (multiline: an item marker counts at the start of any line of a clause)."""
     block = codebook._read_yaml(codebook.codebook_path(codebook.INSTRUMENTS_FILE)).get("context") or {}
     rules = [str(r) for r in (block.get(key) or [])]

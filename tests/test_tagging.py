@@ -95,6 +95,22 @@ def test_penalty_clauses_code_no_instrument(text):
     assert instruments(text) == set()
 
 
+# Invented examples of titles and attachment lists.
+@pytest.mark.parametrize("text", [
+    "附件：1.医疗机构传染病防控责任清单 2.疾控监督员工作规范",
+    "某市卫生健康委关于印发医防融合服务规范的通知",
+    "关于推进家庭医生签约服务高质量发展的指导意见",
+])
+def test_a_title_codes_no_instrument(text):
+    assert instruments(text, use_model=False) == set()
+    assert instruments(text) == set()
+
+
+def test_a_clause_quoting_a_title_is_still_coded():
+    text = "按照《关于推进家庭医生签约服务高质量发展的指导意见》要求，各地要做实家庭医生签约服务。"
+    assert "家庭医生签约服务" in instruments(text, use_model=False)
+
+
 # Invented examples in the style of local measures.
 @pytest.mark.parametrize("text", [
     "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
