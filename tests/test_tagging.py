@@ -106,6 +106,11 @@ def test_a_title_codes_no_instrument(text):
     assert instruments(text) == set()
 
 
+def test_a_duty_of_those_who_already_did_something_is_still_coded():
+    text = "对已经开展家庭医生签约服务的村卫生室，由县财政安排专项资金给予补助。"
+    assert instruments(text, use_model=False) == {"专项资金", "家庭医生签约服务"}
+
+
 def test_a_clause_quoting_a_title_is_still_coded():
     text = "按照《关于推进家庭医生签约服务高质量发展的指导意见》要求，各地要做实家庭医生签约服务。"
     assert "家庭医生签约服务" in instruments(text, use_model=False)
@@ -118,6 +123,9 @@ def test_a_clause_quoting_a_title_is_still_coded():
     "全县医共体建设自2017年启动，至2020年已实现乡镇全覆盖。",
     "2015年我市曾作为省级试点开展过家庭医生签约工作。",
     "早在2016年，该县就在乡镇卫生院设立了公共卫生科。",
+    "去年，我区创建了省级慢性病综合防控示范区，家庭医生签约率达到70%。",
+    "2021年，全县按要求实行了按病种分值付费改革。",
+    "全区9家社区卫生服务中心均已设立公共卫生科。",
 ])
 def test_a_look_back_codes_no_instrument(text):
     assert instruments(text, use_model=False) == set()
