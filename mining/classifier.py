@@ -54,11 +54,11 @@ SHARED_CORPUS = Path(os.environ.get("POLICYKG_SHARED") or Path(__file__).resolve
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "instruments.npz"
 CACHE_ENV = "POLICYKG_CACHE"
 MODEL_NAME = "tfidf-lr"
-MODEL_VERSION = "hashed-tfidf-lr-3"   # part of training_key(): bump when training changes
+MODEL_VERSION = "hashed-tfidf-lr-4"   # part of training_key(): bump when training changes
 N_FEATURES = 2 ** 20                  # hashed feature columns
 CONFIRM = 0.3                     # a weak rule hit needs at least this probability
 MIN_POSITIVES = 3                 # labels with fewer training clauses get no model
-INVERSE_REGULARISATION = 30.0    # C of the logistic regressions (10 was best at 1,800 training clauses, 30 at 2,300)
+INVERSE_REGULARISATION = 60.0    # C of the logistic regressions (best: 10 at 1,800 training clauses, 30 at 2,300, 60 at 2,800)
 THRESHOLD_GRID = np.round(np.arange(0.5, 0.91, 0.05), 2)   # model-only tags need at least 0.5
 
 
