@@ -112,11 +112,14 @@ class CodebookMatcher:
                 for inst in self.pattern_instruments for start, end, matched, pattern in inst.pattern_hits(text)]
 
 
+NO_MEASURE_CONTEXTS = ("penalty", "title", "definition")   # clauses that code no instrument at all
+
+
 class DomainFilter:
     """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
     `veto` and `context:`; see instruments.yaml):
-    - a penalty clause, a title or a look-back (context `penalty:`, `title:`, `retrospective:`) codes
-      no instrument;
+    - a penalty clause, a title, a definition or a look-back (context `penalty:`, `title:`,
+      `definition:`, `retrospective:`) codes no instrument;
     - in a clause out of the health domain (names another field and no health word), every
       instrument hit is dropped; in a clause that names another field besides health, so is one
       whose own sentence has no health word (judgement rule 2 of mining/gold/README.md: in general
@@ -127,8 +130,7 @@ class DomainFilter:
 
     def __init__(self) -> None:
         self.context = codebook.load_domain_context()
-        self.penalty = _context_pattern("penalty")
-        self.title = _context_pattern("title")
+        self.no_measure = [p for p in map(_context_pattern, NO_MEASURE_CONTEXTS) if p is not None]
         self.retrospective = _context_pattern("retrospective")
         self.prospective = _context_pattern("prospective")
         self.generic: dict[str, set[str]] = {}
@@ -142,13 +144,10 @@ class DomainFilter:
         """A hit the clause's field can overrule: weak or generic for its instrument."""
         return m.weak or _rule_of(m) in self.generic.get(m.label, ())
 
-    def is_penalty(self, text: str) -> bool:
-        """A law's penalty clause or an item listing violations (context `penalty:`): no instrument."""
-        return self.penalty is not None and self.penalty.search(text) is not None
-
-    def is_title(self, text: str) -> bool:
-        """A document's title or list of attachments (context `title:`): no instrument."""
-        return self.title is not None and self.title.search(text) is not None
+    def sets_up_nothing(self, text: str) -> bool:
+        """A penalty clause, a title, a definition or a purpose article (context `penalty:`, `title:`,
+        `definition:`): it names instruments without setting any up."""
+        return any(p.search(text) for p in self.no_measure)
 
     def is_retrospective(self, text: str) -> bool:
         """A clause telling what was done (截至2023年底已建成…, 2019年以来累计…) and announcing nothing
@@ -185,7 +184,7 @@ class DomainFilter:
 
     def codes_nothing(self, text: str) -> bool:
         """No instrument is coded in this clause, neither by the rules nor by the model."""
-        return self.is_penalty(text) or self.is_title(text) or self.is_retrospective(text)
+        return self.sets_up_nothing(text) or self.is_retrospective(text)
 
     def __call__(self, text: str, matches: list[Match]) -> list[Match]:
         if self.codes_nothing(text):
@@ -202,8 +201,8 @@ class DomainFilter:
 
 
 def _context_pattern(key: str) -> re.Pattern | None:
-    """The `key:` regexes of the codebook's `context:` block (penalty, title, retrospective, prospective) as
-    one pattern (multiline: an item marker counts at the start of any line of a clause)."""
+    """The `key:` regexes of the codebook's `context:` block (penalty, title, definition, retrospective,
+    prospective) as one pattern (multiline: an item marker counts at the start of any line of a clause)."""
     block = codebook._read_yaml(codebook.codebook_path(codebook.INSTRUMENTS_FILE)).get("context") or {}
     rules = [str(r) for r in (block.get(key) or [])]
     return re.compile("|".join(f"(?:{r})" for r in rules), re.M) if rules else None

@@ -95,13 +95,15 @@ def test_penalty_clauses_code_no_instrument(text):
     assert instruments(text) == set()
 
 
-# Invented examples of titles and attachment lists.
+# Invented examples of titles, attachment lists, definitions and purpose articles.
 @pytest.mark.parametrize("text", [
     "附件：1.医疗机构传染病防控责任清单 2.疾控监督员工作规范",
     "某市卫生健康委关于印发医防融合服务规范的通知",
     "关于推进家庭医生签约服务高质量发展的指导意见",
+    "本办法所称健康积分，是指居民参与健康管理活动获得的、可兑换相应服务的分值。",
+    "为了规范家庭医生签约服务，提高基层医疗卫生服务水平，制定本办法。",
 ])
-def test_a_title_codes_no_instrument(text):
+def test_a_title_definition_or_purpose_codes_no_instrument(text):
     assert instruments(text, use_model=False) == set()
     assert instruments(text) == set()
 
