@@ -54,7 +54,7 @@ def _add_documents(g: nx.MultiDiGraph, store: Store) -> None:
 
 def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
     sides = {i.name: i.side for i in load_instruments()}
-    clause_regions: dict[str, list[str]] = defaultdict(list)
+    clause_regions: dict[str, list] = defaultdict(list)
     clause_instruments: dict[str, list] = defaultdict(list)
     for tag in store.tags():
         label = KIND_LABEL.get(tag.kind)
@@ -63,7 +63,7 @@ def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
         props = {"side": sides.get(tag.label, tag.category)} if label == "Instrument" else {}
         if label == "Region":
             _add_region(g, tag.label)
-            clause_regions[tag.clause_id].append(tag.label)
+            clause_regions[tag.clause_id].append(tag)
         elif label == "Actor":
             _add_node(g, "Actor", tag.label, type=tag.category)
         elif label == "Disease":
@@ -78,11 +78,31 @@ def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
                    clause_id=tag.clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source,
                    score=tag.score)
     for clause_id, tags in clause_instruments.items():
-        for region in clause_regions.get(clause_id, []):
+        regions = clause_regions.get(clause_id, [])
+        titles = _title_spans(store, clause_id) if regions else []
+        for region in regions:
             for tag in tags:
-                g.add_edge(node_id("Instrument", tag.label), node_id("Region", region),
+                if not _same_title(tag, region, titles):
+                    continue
+                g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
                            key=f"USED_IN:{clause_id}:{tag.label}", type="USED_IN", doc_id=tag.doc_id,
                            clause_id=clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source)
+
+
+def _title_spans(store: Store, clause_id: str) -> list[tuple[int, int]]:
+    """Document offsets of the 《》 titles quoted in a clause."""
+    clause = store.clause(clause_id)
+    if clause is None:
+        return []
+    return [(clause.start + m.start, clause.start + m.end) for m in find_title_mentions(clause.text)]
+
+
+def _same_title(instrument, region, titles: list[tuple[int, int]]) -> bool:
+    """An instrument named inside a quoted title (《…规划纲要》) is used where that title says, not by a
+    region the clause names outside it (湖北代表团 … 《…远景目标纲要》): it links to a region only when
+    both stand inside the same title. Outside titles every region of the clause links."""
+    inside = next(((a, b) for a, b in titles if a <= instrument.start and instrument.end <= b), None)
+    return inside is None or inside[0] <= region.start and region.end <= inside[1]
 
 
 def _add_citations(g: nx.MultiDiGraph, store: Store) -> None:

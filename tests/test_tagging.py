@@ -304,3 +304,21 @@ def test_match_keeps_its_old_fields():
     m = Match("instrument", "绩效考核", "环境型", 0, 4, "绩效考核", "dict:绩效考核")
     assert (m.score, m.weak) == (1.0, False)
     assert replace(m, score=0.5).score == 0.5
+
+
+def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
+    """Invented example in the style of a research paper: 湖北 is named beside the title of a national
+    plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
+    from corpus.ingest import ingest_paths
+
+    path = tmp_path / "paper.txt"
+    path.write_text("医防协同的政策研究\n\n"
+                    "2020年5月，在参加湖北代表团审议时强调创新医防协同机制，"
+                    "随后《国民经济和社会发展第十四个五年规划和2035年远景目标纲要》提出落实医疗机构公共卫生责任。\n\n"
+                    "2021年，浙江省印发《浙江省医防融合试点工作方案》，推进医防融合。\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        assert [o.status for o in ingest_paths(store, [path])] == ["ingested"]
+        mine_store(store)
+        pairs = {(r.region, r.instrument) for r in instruments_by_region(build_graph(store), "mention")}
+    assert ("浙江省", "试点示范") in pairs
+    assert not {p for p in pairs if p[0] == "湖北省"}
