@@ -51,6 +51,7 @@ def test_pattern_instruments_are_caught(text, expected):
     "具有处方权的医师应当定期接受合理用药培训。",
     "药师应当对医师开具的处方进行审核。",
     "市场准入负面清单由国务院统一制定。",
+    "对肺结核患者实行全程督导服药，由村医或家属监督患者按时服药。",   # treatment supervision, no 督导检查
 ])
 def test_drug_prescriptions_and_other_lists_are_not_instruments(text):
     found = instruments(text)
@@ -72,6 +73,7 @@ def test_weak_keywords_need_the_model(text, trap):
     ("组织全区网格员开展消防安全业务培训。", "人才培养与培训"),          # training of non-health staff
     ("完善外交工作协调机制，统筹对外交往。", "组织领导机制"),            # another field
     ("加快“一带一路”信息互联互通。", "信息平台与数据共享"),
+    ("市财政投入3亿元用于城市主干道改造和老旧小区管网更新。", "专项资金"),
 ])
 def test_generic_words_of_another_field_are_not_instruments(text, trap):
     assert trap not in instruments(text, use_model=False)  # the codebook's domain context drops them
@@ -97,6 +99,7 @@ TITLES_DEFINITIONS_PURPOSES = [
     "关于推进家庭医生签约服务高质量发展的指导意见",
     "本办法所称健康积分，是指居民参与健康管理活动获得的、可兑换相应服务的分值。",
     "为了规范家庭医生签约服务，提高基层医疗卫生服务水平，制定本办法。",
+    "本通知自印发之日起施行，原《某市基层医疗卫生机构绩效考核办法》同时废止。",
 ]
 LOOK_BACKS = [
     "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
@@ -107,6 +110,7 @@ LOOK_BACKS = [
     "去年，我区创建了省级慢性病综合防控示范区，家庭医生签约率达到70%。",
     "2021年，全县按要求实行了按病种分值付费改革。",
     "全区9家社区卫生服务中心均已设立公共卫生科。",
+    "2020年，全县成立了医防融合工作领导小组，统筹推进改革。",
 ]
 
 
