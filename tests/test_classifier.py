@@ -268,7 +268,8 @@ def test_corpus_reference_halves_are_split_by_document_and_held_out_gold_is_not_
     assert not spans & {(r["file"], r["start"], r["end"]) for r in heldout_refs}
     written = [json.loads(line)["text"] for name in ("blind.jsonl", "heldout_written_analysis.jsonl", "heldout_written_final.jsonl",
                                                      "heldout_written2_analysis.jsonl", "heldout_written2_final.jsonl",
-                                                     "written_long.jsonl", "written_law.jsonl")
+                                                     "heldout_written3_analysis.jsonl", "heldout_written3_final.jsonl",
+                                                     "written_long.jsonl", "written_law.jsonl", "written_extra.jsonl")
                for line in (gold / name).read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(written) >= 550
     train_texts = {e.text for e in classifier.read_train_tsv()}
