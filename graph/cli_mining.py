@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mining.tag_eval import GoldFileError, code_texts, evaluate_file, read_clause_file, report_lines
+from mining.tag_eval import GoldFileError, code_texts, evaluate_file, kind_summary, read_clause_file, report_lines
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
 
@@ -106,6 +106,8 @@ def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None
         rules = evaluate_file(gold, use_model=False, corpus=corpus)
         click.echo(f"rules only: macro-F1 {rules.macro_f1:.3f}, side accuracy {rules.side_accuracy:.3f}, "
                    f"exact match {rules.exact_match:.3f}")
+        if rules.by_kind:
+            click.echo(f"rules only, exact match by kind: {kind_summary(rules)}")
     if show_errors:
         for error in result.errors:
             click.echo(f"  missing {error['missing']} extra {error['extra']}: {error['text']}")

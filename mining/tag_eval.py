@@ -97,6 +97,7 @@ class TaggingEval:
     exact_match: float              # clauses whose predicted instrument set equals the gold one
     errors: list[dict] = field(default_factory=list)
     skipped: int = 0                # corpus references that could not be resolved
+    by_kind: dict[str, list[int]] = field(default_factory=dict)   # gold "kind" -> [clauses, exact matches]
 
     @property
     def macro_f1(self) -> float:
@@ -123,6 +124,7 @@ def evaluate(gold: list[dict], predicted: list[dict]) -> TaggingEval:
     side_scores = {s: Score(s) for s in SIDES}
     side_hits = exact = 0
     errors = []
+    by_kind: dict[str, list[int]] = {}
     for row, pred in zip(gold, predicted):
         want = set(row.get("instruments") or [])
         got = set(pred["instruments"])
@@ -140,12 +142,16 @@ def evaluate(gold: list[dict], predicted: list[dict]) -> TaggingEval:
             score.fn += side in want_sides and side not in got_sides
         side_hits += want_sides == got_sides
         exact += want == got
+        if row.get("kind"):
+            counts = by_kind.setdefault(row["kind"], [0, 0])
+            counts[0] += 1
+            counts[1] += want == got
         if want != got:
             errors.append({"text": row["text"], "missing": sorted(want - got), "extra": sorted(got - want),
                            "evidence": pred["evidence"]})
     n = len(gold) or 1
     return TaggingEval(len(gold), list(scores.values()), list(side_scores.values()), side_hits / n, exact / n,
-                       errors)
+                       errors, by_kind=by_kind)
 
 
 def read_gold(path: str, corpus: str | None = None) -> tuple[list[dict], int]:
@@ -186,7 +192,14 @@ def report_lines(result: TaggingEval, title: str = "") -> list[str]:
     lines.append(f"clauses {result.clauses}; instruments macro-F1 {result.macro_f1:.3f}, micro P/R/F1 "
                  f"{micro.precision:.3f}/{micro.recall:.3f}/{micro.f1:.3f}; side accuracy {result.side_accuracy:.3f}, "
                  f"side macro-F1 {result.side_macro_f1:.3f}; exact match {result.exact_match:.3f}")
+    if result.by_kind:
+        lines.append(f"exact match by kind: {kind_summary(result)}")
     return lines
+
+
+def kind_summary(result: TaggingEval) -> str:
+    """Exact-match rate per gold `kind` (keyword, paraphrase, misleading, none …) with its clause count."""
+    return ", ".join(f"{kind} {hits / total:.3f} ({total})" for kind, (total, hits) in sorted(result.by_kind.items()))
 
 
 def _pad(text: str, width: int) -> str:

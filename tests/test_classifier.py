@@ -253,6 +253,18 @@ def test_eval_tagging_command():
     assert "绩效考核" in result.output and "供给型" in result.output and "rules only" in result.output
 
 
+def test_exact_match_is_reported_by_kind_when_the_gold_names_kinds():
+    gold = [{"text": "a", "instruments": ["绩效考核"], "kind": "keyword"},
+            {"text": "b", "instruments": ["督导检查"], "kind": "paraphrase"},
+            {"text": "c", "instruments": [], "kind": "misleading"},
+            {"text": "d", "instruments": ["绩效考核"], "kind": "keyword"}]
+    def coded(names):
+        return {"instruments": names, "sides": [], "evidence": []}
+    result = evaluate(gold, [coded(["绩效考核"]), coded([]), coded(["处方工具"]), coded(["绩效考核"])])
+    assert result.by_kind == {"keyword": [2, 2], "paraphrase": [1, 0], "misleading": [1, 0]}
+    assert evaluate([{"text": "x", "instruments": []}], [coded([])]).by_kind == {}
+
+
 def test_corpus_reference_halves_are_split_by_document_and_held_out_gold_is_not_trained_on():
     gold = classifier.GOLD_DIR
     train_refs = [json.loads(line) for line in (gold / "corpus_refs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
