@@ -7,17 +7,19 @@ import networkx as nx
 
 from corpus.catalogue import key_documents
 from corpus.gazetteer import load_gazetteer
+from corpus.records import Clause, Tag
 from corpus.store import Store
 from graph.schema import KIND_LABEL, NATIONAL, node_id
-from mining.citations import TitleIndex, find_title_mentions
+from mining.citations import TitleIndex, TitleMention, find_title_mentions
 from mining.codebook import load_instruments
 
 
 def build_graph(store: Store) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
+    quoted = _quoted_titles(store)
     _add_documents(g, store)
-    _add_tags(g, store)
-    _add_citations(g, store)
+    _add_tags(g, store, quoted)
+    _add_citations(g, store, quoted)
     _add_region_hierarchy(g)
     return g
 
@@ -52,10 +54,20 @@ def _add_documents(g: nx.MultiDiGraph, store: Store) -> None:
                    catalog_id=entry.id, sha256="")
 
 
-def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
+def _quoted_titles(store: Store) -> dict[str, tuple[Clause, list[TitleMention]]]:
+    """The 《》 titles quoted in each clause that quotes any (for citations and for mention-level regions)."""
+    quoted = {}
+    for clause in store.clauses():
+        mentions = find_title_mentions(clause.text)
+        if mentions:
+            quoted[clause.id] = (clause, mentions)
+    return quoted
+
+
+def _add_tags(g: nx.MultiDiGraph, store: Store, quoted: dict[str, tuple[Clause, list[TitleMention]]]) -> None:
     sides = {i.name: i.side for i in load_instruments()}
-    clause_regions: dict[str, list] = defaultdict(list)
-    clause_instruments: dict[str, list] = defaultdict(list)
+    clause_regions: dict[str, list[Tag]] = defaultdict(list)
+    clause_instruments: dict[str, list[Tag]] = defaultdict(list)
     for tag in store.tags():
         label = KIND_LABEL.get(tag.kind)
         if label is None:
@@ -79,7 +91,7 @@ def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
                    score=tag.score)
     for clause_id, tags in clause_instruments.items():
         regions = clause_regions.get(clause_id, [])
-        titles = _title_spans(store, clause_id) if regions else []
+        titles = _title_spans(*quoted[clause_id]) if regions and clause_id in quoted else []
         for region in regions:
             for tag in tags:
                 if not _same_title(tag, region, titles):
@@ -89,15 +101,12 @@ def _add_tags(g: nx.MultiDiGraph, store: Store) -> None:
                            clause_id=clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source)
 
 
-def _title_spans(store: Store, clause_id: str) -> list[tuple[int, int]]:
-    """Document offsets of the 《》 titles quoted in a clause."""
-    clause = store.clause(clause_id)
-    if clause is None:
-        return []
-    return [(clause.start + m.start, clause.start + m.end) for m in find_title_mentions(clause.text)]
+def _title_spans(clause: Clause, mentions: list[TitleMention]) -> list[tuple[int, int]]:
+    """Document offsets of the titles quoted in a clause."""
+    return [(clause.start + m.start, clause.start + m.end) for m in mentions]
 
 
-def _same_title(instrument, region, titles: list[tuple[int, int]]) -> bool:
+def _same_title(instrument: Tag, region: Tag, titles: list[tuple[int, int]]) -> bool:
     """An instrument named inside a quoted title (《…规划纲要》) is used where that title says, not by a
     region the clause names outside it (湖北代表团 … 《…远景目标纲要》): it links to a region only when
     both stand inside the same title. Outside titles every region of the clause links."""
@@ -105,11 +114,11 @@ def _same_title(instrument, region, titles: list[tuple[int, int]]) -> bool:
     return inside is None or inside[0] <= region.start and region.end <= inside[1]
 
 
-def _add_citations(g: nx.MultiDiGraph, store: Store) -> None:
+def _add_citations(g: nx.MultiDiGraph, store: Store, quoted: dict[str, tuple[Clause, list[TitleMention]]]) -> None:
     index = TitleIndex(store)
-    for clause in store.clauses():
+    for clause, mentions in quoted.values():
         source = node_id("Document", clause.doc_id)
-        for mention in find_title_mentions(clause.text):
+        for mention in mentions:
             for target in index.resolve(mention.title)[:1]:
                 target_id = target.doc_id or target.catalog_id
                 if target_id == clause.doc_id or not g.has_node(node_id("Document", target_id)):
