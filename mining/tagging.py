@@ -75,12 +75,11 @@ class Tagger:
         matches = [self.domain(t, m) for t, m in zip(texts, match_batch(self.matcher, texts))]
         if self.classifier is None or not texts:
             return [combine(t, tk, m, None, None) for t, tk, m in zip(texts, tokens, matches)]
-        features = self.classifier.features(texts, tokens)
-        probs = self.classifier.proba(features)
+        scores = self.classifier.score(tokens)
         out = []
-        for i, (t, tk, m, p) in enumerate(zip(texts, tokens, matches, probs)):
+        for i, (t, tk, m) in enumerate(zip(texts, tokens, matches)):
             # the rule hits m were screened by self.domain already; the model's tags are screened here
-            out.append(self.domain.screen_model_tags(t, combine(t, tk, m, p, self.classifier, features, i)))
+            out.append(self.domain.screen_model_tags(t, combine(t, tk, m, scores, self.classifier, i)))
         return out
 
 

@@ -108,18 +108,20 @@ def test_edited_training_data_retrains_caches_and_reads_back(tmp_path, monkeypat
 
 def test_batch_hashing_counts_every_feature_of_the_definition():
     """_hashed_counts (numpy, whole batch) counts exactly the features _word_features lists, each
-    in the column the evidence lookup gives it, row by row, including empty and one-word texts."""
+    in one column, row by row, including empty and one-word texts; _feature_at (the evidence
+    lookup) names each entry as _word_features does."""
     from collections import Counter
 
     tokens = [["建立", "家庭医生", " ", "签约", "服务", "服务"], [], ["健"], [" "], ["健康", "教育", "处方", "健康", "教育"]]
     counts = classifier._hashed_counts(tokens)
     for row, clause in enumerate(tokens):
-        features = classifier._clause_feature_columns(clause)
-        assert [f for f, _ in features] == classifier._word_features(clause)
-        expected = Counter(column for _, column in features)
+        _, clause_columns = classifier._hashed_entries([clause])
+        features = classifier._word_features(clause)
+        assert [classifier._feature_at(clause, i) for i in range(len(clause_columns))] == features
         start, end = counts.indptr[row], counts.indptr[row + 1]
-        assert dict(zip(counts.indices[start:end].tolist(), counts.data[start:end].tolist())) == expected
-    columns = dict(classifier._clause_feature_columns(tokens[0]))
+        assert dict(zip(counts.indices[start:end].tolist(), counts.data[start:end].tolist())) == Counter(clause_columns.tolist())
+    _, first_columns = classifier._hashed_entries([tokens[0]])
+    columns = dict(zip(classifier._word_features(tokens[0]), first_columns.tolist()))
     assert "#家庭" in columns and "家庭医生|签约" in columns
     assert len(set(columns.values())) == len(columns) == 18      # distinct features, distinct columns
 
@@ -152,6 +154,41 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     assert np.array_equal(retrained.predict_proba(texts), again.predict_proba(texts))
 
 
+# An example paragraph written for this test: one sentence sends senior doctors to township
+# health centres (专家下沉, named without its keyword) among sentences about other things.
+PARAGRAPH_FILL = ("（示例）全市卫生健康系统坚持以人民健康为中心，统筹推进各项工作。进一步优化基层医疗卫生服务网络布局，"
+                  "提升乡镇卫生院服务能力。加快补齐妇幼、老年、精神卫生等服务短板，改善群众就医体验。")
+PARAGRAPH_MEASURE = "二级以上医院须派出骨干医师到乡镇卫生院常驻半年以上。"
+PARAGRAPH = PARAGRAPH_FILL + PARAGRAPH_MEASURE + "持续推进中医药传承创新发展，加强中医药特色优势专科建设。"
+
+
+def test_a_long_paragraph_is_also_judged_sentence_by_sentence():
+    """The measure is drowned in the paragraph as a whole but clear in its own sentence; the
+    model's evidence lies in that sentence, not in the rest (优势专科 weighs for 专家下沉 too)."""
+    from mining.tagging import tag_texts
+
+    model = classifier.load_classifier()
+    label = model.labels.index("专家下沉")
+    tokens = classifier.segment_all([PARAGRAPH])
+    whole = model.proba(model.features([PARAGRAPH], tokens))[0, label]
+    scores = model.score(tokens)
+    assert whole < model.thresholds["专家下沉"] <= scores.probs[0, label]
+    assert scores.sentence_number[scores.source[0, label]] == 3     # 0: （示例）…, 1: 进一步…, 2: 加快…
+    tag = next(m for m in tag_texts([PARAGRAPH])[0] if m.label == "专家下沉")
+    at = PARAGRAPH.index(PARAGRAPH_MEASURE)
+    assert tag.source.startswith("model:") and at <= tag.start < tag.end <= at + len(PARAGRAPH_MEASURE)
+
+
+def test_sentences_are_numbered_alike_for_scoring_and_for_evidence():
+    tokens = [["第一条", " ", "加强", "管理", "。", "\n", "建立", "制度", "；", "完善", "机制", "。"], ["短句"], ["一", "。", "二"]]
+    sentences = classifier._hashed_entries(tokens, sentences=True)[2]
+    assert sentences.row.tolist() == [0, 0, 0, 1, 2, 2]
+    assert sentences.chars.tolist() == [8, 5, 5, 2, 2, 1]
+    assert classifier._sentence_tokens(tokens[0], 1) == (["建立", "制度", "；"], 10)
+    assert classifier._sentence_tokens(tokens[0], 2) == (["完善", "机制", "。"], 15)
+    assert classifier._sentence_tokens(tokens[2], 1) == (["二"], 2)
+
+
 def test_combine_rules():
     model = classifier.load_classifier()
     labels = model.labels
@@ -159,12 +196,12 @@ def test_combine_rules():
     probs = np.zeros(len(labels))
     weak = Match("instrument", "试点示范", "需求型", 0, 2, "试点", "dict:试点", weak=True)
     strong = Match("instrument", "绩效考核", "环境型", 2, 4, "试点", "dict:x")
-    assert classifier.combine(text, ["试点", "试点"], [weak, strong], probs, model) == [strong]
+    assert classifier.combine(text, ["试点", "试点"], [weak, strong], classifier.BatchScores(probs[None, :]), model) == [strong]
     probs[labels.index("试点示范")] = 0.9
-    kept = classifier.combine(text, ["试点", "试点"], [weak], probs, model)
+    kept = classifier.combine(text, ["试点", "试点"], [weak], classifier.BatchScores(probs[None, :]), model)
     assert [(m.label, m.source, m.score) for m in kept] == [("试点示范", "dict:试点", 0.9)]
     probs[labels.index("督导检查")] = 0.99
-    added = [m for m in classifier.combine(text, ["试点", "试点"], [], probs, model) if m.label == "督导检查"]
+    added = [m for m in classifier.combine(text, ["试点", "试点"], [], classifier.BatchScores(probs[None, :]), model) if m.label == "督导检查"]
     assert added and added[0].source == f"model:{model.name}" and added[0].score == 0.99
     assert classifier.combine(text, [], [weak], None, None) == [weak]      # no model: the codebook alone
 
