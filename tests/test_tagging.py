@@ -92,6 +92,7 @@ def test_generic_words_stay_in_health_clauses_and_penalty_clauses_veto():
 PENALTIES = [
     "违反本条例规定，医疗机构未建立健康档案的，由卫生健康主管部门责令改正，处五千元以下罚款。",
     "（二）未按照规定开展健康教育和转诊服务的；",
+    "医疗机构未按照规定开展预检分诊和健康监测的，依照有关法律、行政法规规定追究法律责任。",
 ]
 TITLES_DEFINITIONS_PURPOSES = [
     "附件：1.医疗机构传染病防控责任清单 2.疾控监督员工作规范",
@@ -174,11 +175,18 @@ def test_even_a_specific_keyword_of_another_field_is_no_instrument():
     ("开展城乡居民大病保险试点。", "试点示范", None),                                  # a pilot of a health scheme
     ("县级人民政府负责辖区内预防接种工作的日常经费。", "专项资金", None),
     ("定期对辖区医疗机构传染病防治工作进行考核。", "绩效考核", None),
+    ("价格主管部门应当制定家庭医生签约服务包收费标准。", "家庭医生签约服务", "法规标准"),  # a fee, not a standard
 ])
 def test_real_phrasing_of_instruments_and_their_traps(text, expected, trap):
     found = instruments(text)
     assert expected is None or expected in found
     assert trap is None or trap not in found
+
+
+def test_a_government_leading_the_work_is_a_leadership_arrangement_by_rule():
+    assert "组织领导机制" in instruments("第四条 县人民政府统一领导本县传染病防治工作。", use_model=False)
+    assert "组织领导机制" in instruments("实行统一领导、分级负责的卫生应急管理体制。", use_model=False)
+    assert "组织领导机制" not in instruments("坚持党中央对全面深化改革的集中统一领导。", use_model=False)
 
 
 def test_model_adds_an_instrument_named_without_a_keyword():
