@@ -119,7 +119,8 @@ class DomainFilter:
     """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
     `veto` and `context:`; see instruments.yaml):
     - a penalty clause, a title, a definition or a look-back (context `penalty:`, `title:`,
-      `definition:`, `retrospective:`) codes no instrument;
+      `definition:`, `retrospective:`) codes no instrument; nor do the look-back sentences of a
+      clause that also announces something (looked_back);
     - in a clause out of the health domain (names another field and no health word), every
       instrument hit is dropped; in a clause that names another field besides health, so is one
       whose own sentence has no health word (judgement rule 2 of mining/gold/README.md: in general
@@ -155,6 +156,24 @@ class DomainFilter:
         return (self.retrospective is not None and self.retrospective.search(text) is not None
                 and (self.prospective is None or self.prospective.search(text) is None))
 
+    def looked_back(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the sentences that tell what was done, in a clause that also announces something
+        (a work report's paragraph, 过去五年…。今年要…): from a sentence with a look-back cue and no
+        forward-looking one, up to the next sentence with a forward-looking cue. Their hits code no
+        instrument."""
+        if self.retrospective is None or self.retrospective.search(text) is None:
+            return []
+        spans, back = [], False
+        for sentence in _SENTENCE.finditer(text):
+            forward = self.prospective is not None and self.prospective.search(sentence.group()) is not None
+            if forward:
+                back = False
+            elif self.retrospective.search(sentence.group()):
+                back = True
+            if back:
+                spans.append(sentence.span())
+        return spans
+
     def off_field(self, text: str, offset: int | None = None) -> bool:
         """A hit at offset is of another field: the clause names one and no health word; or it names
         one besides health and the hit's own sentence has no health word (a work report's paragraph
@@ -173,11 +192,13 @@ class DomainFilter:
         if not model:
             return matches
         silent = self.codes_nothing(text)
+        looked_back = self.looked_back(text)
 
         def out(m: Match) -> bool:
             narrow = (m.start, m.end) != (0, len(text))
             veto = self.veto.get(m.label)
             return (silent or self.off_field(text, m.start if narrow else None)
+                    or (narrow and _inside(m.start, looked_back))
                     or (veto is not None and veto.search(text) is not None))
         drop = {m for m in model if out(m)}
         return [m for m in matches if m not in drop] if drop else matches
@@ -192,7 +213,8 @@ class DomainFilter:
         instruments = [m for m in matches if m.kind == "instrument"]
         if not instruments:
             return matches
-        drop = {m for m in instruments if self.off_field(text, m.start)}
+        looked_back = self.looked_back(text)
+        drop = {m for m in instruments if self.off_field(text, m.start) or _inside(m.start, looked_back)}
         for m in instruments:
             veto = self.veto.get(m.label)
             if veto is not None and self.soft(m) and veto.search(text):
@@ -209,6 +231,11 @@ def _context_pattern(key: str) -> re.Pattern | None:
 
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]?")
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
 
 
 def _sentence_at(text: str, offset: int) -> str:

@@ -147,6 +147,18 @@ def test_a_look_back_that_announces_a_measure_keeps_it():
     assert "家庭医生签约服务" in instruments(text, use_model=False)
 
 
+def test_the_look_back_sentences_of_a_paragraph_that_also_announces_measures_code_nothing():
+    """(An invented work-report paragraph.) The look-back runs from 过去五年 to the sentence that
+    announces what comes next; only what is announced is coded, by the rules and by the model."""
+    look_back = "过去五年，全县组建医共体3个，设立公共卫生科12个。开展医防互训400人次。"
+    ahead = "今年要建立疾控监督员制度，推行家庭医生签约服务。"
+    for use_model in (False, True):
+        found = instruments(look_back + ahead, use_model=use_model)
+        assert {"疾控监督员制度", "家庭医生签约服务"} <= found
+        assert not found & {"医联体医共体", "机构设置", "人才培养与培训"}
+        assert {"医联体医共体", "机构设置"} <= instruments(ahead + "组建医共体3个，设立公共卫生科12个。", use_model=use_model)
+
+
 def test_a_clause_ranging_over_other_fields_judges_each_hit_by_its_own_sentence():
     text = "加强基层医疗卫生服务。完善外交工作协调机制，统筹对外交往。"
     assert "组织领导机制" not in instruments(text, use_model=False)     # the 协调机制 of diplomacy
