@@ -188,6 +188,7 @@ def test_even_a_specific_keyword_of_another_field_is_no_instrument():
     ("县级人民政府负责辖区内预防接种工作的日常经费。", "专项资金", None),
     ("定期对辖区医疗机构传染病防治工作进行考核。", "绩效考核", None),
     ("价格主管部门应当制定家庭医生签约服务包收费标准。", "家庭医生签约服务", "法规标准"),  # a fee, not a standard
+    ("县级以上人民政府应当将慢性病防治工作纳入本级卫生健康事业发展规划。", "目标规划", None),  # 纳入…规划
 ])
 def test_real_phrasing_of_instruments_and_their_traps(text, expected, trap):
     found = instruments(text)
