@@ -66,6 +66,7 @@ THRESHOLD_GRID = np.round(np.arange(0.5, 0.91, 0.05), 2)   # model-only tags nee
 LONG_CLAUSE_CHARS = 90            # a clause this long is also judged sentence by sentence (ClauseClassifier.clause_proba)
 MIN_SENTENCE_CHARS = 8            # shorter sentences (a heading number, 一是) are not judged alone
 _SENTENCE_END_TOKENS = frozenset("。；！？;!?")
+_SENTENCE_END_CODES = np.array(sorted(map(ord, _SENTENCE_END_TOKENS)))
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def _word_features(tokens: Sequence[str]) -> list[str]:
 
 
 def _words(tokens: Sequence[str]) -> list[str]:
-    return [t for t in tokens if t.strip()]
+    return [t for t in tokens if t and not t.isspace()]
 
 
 def _hashed_counts(tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
@@ -178,7 +179,8 @@ def _hashed_entries(tokens: Sequence[Sequence[str]], sentences: bool = False) ->
     building the pairs as strings took longer than the rest of the classifier. With `sentences`, a
     third item tells the sentence of every entry (_Sentences)."""
     words = [_words(t) for t in tokens]
-    word_columns = np.array(_word_columns([w for ws in words for w in ws]), dtype=np.int64)
+    flat = [w for ws in words for w in ws]
+    word_columns = np.array(_word_columns(flat), dtype=np.int64)
     word_rows, word_pairs = _rows_and_pairs([len(ws) for ws in words])
     texts = ["".join(ws) for ws in words]
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
@@ -189,7 +191,7 @@ def _hashed_entries(tokens: Sequence[Sequence[str]], sentences: bool = False) ->
                               _pair_columns(codes[char_pairs], codes[char_pairs + 1], _CHAR_PAIR)])
     if not sentences:
         return rows, columns
-    return rows, columns, _entry_sentences(words, word_rows, word_pairs, char_pairs)
+    return rows, columns, _entry_sentences(flat, codes, word_rows, word_pairs, char_pairs)
 
 
 class _Sentences(NamedTuple):
@@ -198,13 +200,13 @@ class _Sentences(NamedTuple):
     row: np.ndarray          # each sentence's clause
 
 
-def _entry_sentences(words: list[list[str]], word_rows: np.ndarray, word_pairs: np.ndarray,
+def _entry_sentences(flat: list[str], codes: np.ndarray, word_rows: np.ndarray, word_pairs: np.ndarray,
                      char_pairs: np.ndarray) -> _Sentences:
     """Sentences end after 。；！？ (vectorised: a sentence starts at a clause's first word and after
-    every sentence end)."""
-    flat = [w for ws in words for w in ws]
+    every word that is one of those marks; `codes` are the code points of the words laid end to end)."""
     lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
-    ends = np.fromiter((w in _SENTENCE_END_TOKENS for w in flat), dtype=bool, count=len(flat))
+    first_char = np.cumsum(lengths) - lengths
+    ends = (lengths == 1) & np.isin(codes[first_char], _SENTENCE_END_CODES)
     starts = np.ones(len(flat), dtype=bool)
     starts[1:] = ends[:-1] | (word_rows[1:] != word_rows[:-1])
     word_sentence = np.cumsum(starts) - 1
@@ -247,14 +249,14 @@ WORD_MEMO_LIMIT = 1_000_000            # words; emptied beyond (numbers and name
 def _word_columns(words: list[str]) -> list[int]:
     """Each word's column: the one scikit-learn's FeatureHasher gives it (murmurhash3), memoised."""
     known = _WORD_COLUMNS.get
-    columns = [known(w) for w in words]
+    columns = list(map(known, words))
     if None in columns:
         if len(_WORD_COLUMNS) > WORD_MEMO_LIMIT:
             _WORD_COLUMNS.clear()
         new = sorted(set(words) - _WORD_COLUMNS.keys())
         hashed = _hasher().transform([w] for w in new)          # one column per row, in order
         _WORD_COLUMNS.update(zip(new, hashed.indices.tolist()))
-        columns = [known(w) for w in words]
+        columns = list(map(known, words))
     return columns
 
 
@@ -352,6 +354,14 @@ class ClauseClassifier:
     @cached_property
     def column_index(self) -> np.ndarray:
         return _column_index(self.columns)
+
+    @cached_property
+    def label_index(self) -> dict[str, int]:
+        return {label: i for i, label in enumerate(self.labels)}
+
+    @cached_property
+    def threshold_vector(self) -> np.ndarray:
+        return np.array([self.thresholds[label] for label in self.labels])
 
     def predict_proba(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """(n_texts, n_labels) probabilities; one vectorised call for the whole batch."""
@@ -625,7 +635,7 @@ def combine(text: str, tokens: Sequence[str], matches: list[Match], scores: Batc
     the clause's row in the batch's scores."""
     if classifier is None or scores is None:       # the codebook alone: every hit counts
         return matches
-    p = dict(zip(classifier.labels, scores.probs[row]))
+    probs = scores.probs[row]
     kept, found = [], set()
     for m in matches:
         if m.kind != "instrument":
@@ -633,16 +643,19 @@ def combine(text: str, tokens: Sequence[str], matches: list[Match], scores: Batc
         elif not m.weak:
             kept.append(m)
             found.add(m.label)
-        elif m.label not in p or p[m.label] >= CONFIRM:
-            kept.append(_with_score(m, float(p.get(m.label, 1.0))))
-            found.add(m.label)
-    for index, label in enumerate(classifier.labels):
-        if label in found or p[label] < classifier.thresholds[label]:
+        else:
+            index = classifier.label_index.get(m.label)
+            if index is None or probs[index] >= CONFIRM:
+                kept.append(_with_score(m, 1.0 if index is None else float(probs[index])))
+                found.add(m.label)
+    for index in np.flatnonzero(probs >= classifier.threshold_vector):
+        label = classifier.labels[index]
+        if label in found:
             continue
         start, end = _model_evidence(text, tokens, classifier, scores, row, index)
         side = next((i.side for i in codebook.load_instruments() if i.name == label), "")
         kept.append(Match("instrument", label, side, start, end, text[start:end],
-                          f"model:{classifier.name}", round(float(p[label]), 4)))
+                          f"model:{classifier.name}", round(float(probs[index]), 4)))
     return sorted(kept, key=lambda m: (m.start, m.kind, m.label))
 
 

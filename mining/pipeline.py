@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,12 +115,22 @@ class CodebookMatcher:
 NO_MEASURE_CONTEXTS = ("penalty", "title", "definition")   # clauses that code no instrument at all
 
 
+@dataclass
+class ClauseVerdict:
+    """What a clause's context allows (DomainFilter.verdict)."""
+    silent: bool = False                                  # no instrument at all
+    looked_back: list[tuple[int, int]] = field(default_factory=list)   # spans of sentences telling the past
+
+    def looked_back_at(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self.looked_back)
+
+
 class DomainFilter:
     """Per clause, drops instrument hits the clause's field does not support (codebook `generic`,
     `veto` and `context:`; see instruments.yaml):
     - a penalty clause, a title, a definition or a look-back (context `penalty:`, `title:`,
       `definition:`, `retrospective:`) codes no instrument; nor do the look-back sentences of a
-      clause that also announces something (looked_back);
+      clause that also announces something (verdict);
     - in a clause out of the health domain (names another field and no health word), every
       instrument hit is dropped; in a clause that names another field besides health, so is one
       whose own sentence has no health word (judgement rule 2 of mining/gold/README.md: in general
@@ -145,34 +155,31 @@ class DomainFilter:
         """A hit the clause's field can overrule: weak or generic for its instrument."""
         return m.weak or _rule_of(m) in self.generic.get(m.label, ())
 
-    def sets_up_nothing(self, text: str) -> bool:
-        """A penalty clause, a title, a definition or a purpose article (context `penalty:`, `title:`,
-        `definition:`): it names instruments without setting any up."""
-        return any(p.search(text) for p in self.no_measure)
-
-    def is_retrospective(self, text: str) -> bool:
-        """A clause telling what was done (截至2023年底已建成…, 2019年以来累计…) and announcing nothing
-        to do (context `retrospective:` and no `prospective:` cue): no instrument."""
-        return (self.retrospective is not None and self.retrospective.search(text) is not None
-                and (self.prospective is None or self.prospective.search(text) is None))
-
-    def looked_back(self, text: str) -> list[tuple[int, int]]:
-        """Spans of the sentences that tell what was done, in a clause that also announces something
-        (a work report's paragraph, 过去五年…。今年要…): from a sentence with a look-back cue and no
-        forward-looking one, up to the next sentence with a forward-looking cue. Their hits code no
-        instrument."""
+    def verdict(self, text: str) -> ClauseVerdict:
+        """What the clause's context allows (one pass of the context rules, shared by the rule hits
+        and the model's tags):
+        - a penalty clause, a title, a definition or a purpose article (`penalty:`, `title:`,
+          `definition:`) names instruments without setting any up: silent;
+        - a clause telling what was done (截至2023年底已建成…, 2019年以来累计…: a `retrospective:`
+          cue) and announcing nothing to do (no `prospective:` cue): silent;
+        - a clause with both (a work report's paragraph, 过去五年…。今年要…): its sentences from
+          one with a look-back cue and no forward-looking one, up to the next with a
+          forward-looking cue, are looked back on."""
+        if any(p.search(text) for p in self.no_measure):
+            return ClauseVerdict(silent=True)
         if self.retrospective is None or self.retrospective.search(text) is None:
-            return []
+            return ClauseVerdict()
+        if self.prospective is None or self.prospective.search(text) is None:
+            return ClauseVerdict(silent=True)
         spans, back = [], False
         for sentence in _SENTENCE.finditer(text):
-            forward = self.prospective is not None and self.prospective.search(sentence.group()) is not None
-            if forward:
+            if self.prospective.search(sentence.group()):
                 back = False
             elif self.retrospective.search(sentence.group()):
                 back = True
             if back:
                 spans.append(sentence.span())
-        return spans
+        return ClauseVerdict(looked_back=spans)
 
     def off_field(self, text: str, offset: int | None = None) -> bool:
         """A hit at offset is of another field: the clause names one and no health word; or it names
@@ -184,37 +191,32 @@ class DomainFilter:
             return True
         return offset is not None and not self.context.names_health(_sentence_at(text, offset))
 
-    def screen_model_tags(self, text: str, matches: list[Match]) -> list[Match]:
-        """Drop the model's tags where the rules' would be dropped: in a clause that codes nothing, of
-        another field (judged at the evidence words when they are narrower than the clause), or under
-        the instrument's `veto`."""
+    def screen_model_tags(self, text: str, matches: list[Match], verdict: ClauseVerdict | None = None) -> list[Match]:
+        """Drop the model's tags where the rules' would be dropped: in a silent clause or a sentence
+        looked back on (judged at the evidence words when they are narrower than the clause), of
+        another field, or under the instrument's `veto`."""
         model = [m for m in matches if m.source.startswith("model:")]
         if not model:
             return matches
-        silent = self.codes_nothing(text)
-        looked_back = self.looked_back(text)
+        verdict = verdict or self.verdict(text)
 
         def out(m: Match) -> bool:
             narrow = (m.start, m.end) != (0, len(text))
             veto = self.veto.get(m.label)
-            return (silent or self.off_field(text, m.start if narrow else None)
-                    or (narrow and _inside(m.start, looked_back))
+            return (verdict.silent or self.off_field(text, m.start if narrow else None)
+                    or (narrow and verdict.looked_back_at(m.start))
                     or (veto is not None and veto.search(text) is not None))
         drop = {m for m in model if out(m)}
         return [m for m in matches if m not in drop] if drop else matches
 
-    def codes_nothing(self, text: str) -> bool:
-        """No instrument is coded in this clause, neither by the rules nor by the model."""
-        return self.sets_up_nothing(text) or self.is_retrospective(text)
-
-    def __call__(self, text: str, matches: list[Match]) -> list[Match]:
-        if self.codes_nothing(text):
+    def __call__(self, text: str, matches: list[Match], verdict: ClauseVerdict | None = None) -> list[Match]:
+        verdict = verdict or self.verdict(text)
+        if verdict.silent:
             return [m for m in matches if m.kind != "instrument"]
         instruments = [m for m in matches if m.kind == "instrument"]
         if not instruments:
             return matches
-        looked_back = self.looked_back(text)
-        drop = {m for m in instruments if self.off_field(text, m.start) or _inside(m.start, looked_back)}
+        drop = {m for m in instruments if self.off_field(text, m.start) or verdict.looked_back_at(m.start)}
         for m in instruments:
             veto = self.veto.get(m.label)
             if veto is not None and self.soft(m) and veto.search(text):
@@ -232,10 +234,6 @@ def _context_pattern(key: str) -> re.Pattern | None:
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]?")
-
-
-def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= offset < end for start, end in spans)
 
 
 def _sentence_at(text: str, offset: int) -> str:
