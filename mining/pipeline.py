@@ -249,23 +249,41 @@ def _rule_of(m: Match) -> str:
 
 
 def _longest_per_kind(matches: list[Match]) -> list[Match]:
-    """Within one kind, drop a match covered by a longer one (家庭医生签约服务 over 家庭医生 as an
-    instrument); across kinds, overlaps stay (家庭医生 is also an actor). Matches of one kind are
-    visited by start, longest first, so a covering match is always seen before what it covers."""
+    """Within one kind, drop a match covered by a longer one of the same label, or by a longer name
+    of another label (健康教育处方, a 处方工具, over 健康教育); across kinds, overlaps stay (家庭医生
+    is also an actor). A pattern's match is a phrase, not a name: it covers only its own label's
+    matches (…医疗联合体建设试点, a 试点示范, leaves 医疗联合体 to 医联体医共体). Matches of one kind
+    are visited by start, longest first, so a covering match is always seen before what it covers."""
     kept: list[Match] = []
     by_kind: dict[str, list[Match]] = {}
     for m in dict.fromkeys(matches):
         by_kind.setdefault(m.kind, []).append(m)
     for group in by_kind.values():
         group.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        max_end, max_end_start = -1, -1     # furthest end seen, and the earliest start reaching it
+        names = _Reach()                      # the furthest any name of this kind reaches
+        labels: dict[str, _Reach] = {}        # the furthest any match of each label reaches
         for m in group:
-            covered = max_end > m.end or (max_end == m.end and max_end_start < m.start)
-            if not covered:
+            own = labels.setdefault(m.label, _Reach())
+            if not (names.covers(m) or own.covers(m)):
                 kept.append(m)
-            if m.end > max_end:
-                max_end, max_end_start = m.end, m.start
+            own.extend(m)
+            if not m.source.startswith("regex:"):
+                names.extend(m)
     return sorted(kept, key=lambda m: (m.start, m.kind, m.label))
+
+
+@dataclass
+class _Reach:
+    """The furthest end of the matches seen so far, and the earliest start reaching it."""
+    end: int = -1
+    start: int = -1
+
+    def covers(self, m: Match) -> bool:
+        return self.end > m.end or (self.end == m.end and self.start < m.start)
+
+    def extend(self, m: Match) -> None:
+        if m.end > self.end:
+            self.end, self.start = m.end, m.start
 
 
 class SegmenterTokenizer:

@@ -45,6 +45,12 @@ def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
 
 
+def test_a_name_covers_other_instruments_inside_it_but_a_pattern_only_its_own():
+    assert instruments("推广健康教育处方。", use_model=False) == {"处方工具"}    # not 健康教育与宣传 too
+    # the 试点示范 pattern (…医疗…试点) spans 医疗联合体, which stays 医联体医共体
+    assert instruments("全面启动医疗联合体建设试点。", use_model=False) == {"试点示范", "医联体医共体"}
+
+
 @pytest.mark.parametrize("text", [
     "处方药应当凭医师处方购买和使用。",
     "医师应当根据患者病情开具处方，不得开具与疾病无关的药品。",
