@@ -27,6 +27,8 @@ Combination with the rules (combine()):
 - an instrument the rules did not find is added when the model's probability reaches the label's
   threshold, with source "model:<name>", the probability as score, and as evidence the words that
   weigh most for the label in that clause.
+The probability of a long clause of several sentences is, per label, the highest of the clause's and
+its sentences' (ClauseClassifier.score), and the evidence is sought in the sentence that gave it.
 """
 from __future__ import annotations
 
