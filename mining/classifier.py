@@ -65,7 +65,7 @@ MIN_POSITIVES = 3                 # labels with fewer training clauses get no mo
 INVERSE_REGULARISATION = 60.0    # C of the logistic regressions (best: 10 at 1,800 training clauses, 30 at 2,300, 60 at 2,800)
 CV_REPEATS = 3                    # shuffles of the 5 folds whose held-out probabilities set the thresholds
 THRESHOLD_GRID = np.round(np.arange(0.5, 0.91, 0.05), 2)   # model-only tags need at least 0.5
-LONG_CLAUSE_CHARS = 90            # a clause this long is also judged sentence by sentence (ClauseClassifier.clause_proba)
+LONG_CLAUSE_CHARS = 90            # a clause this long is also judged sentence by sentence (ClauseClassifier.score)
 MIN_SENTENCE_CHARS = 8            # shorter sentences (a heading number, 一是) are not judged alone
 _SENTENCE_END_TOKENS = frozenset("。；！？;!?")
 _SENTENCE_END_CODES = np.array(sorted(map(ord, _SENTENCE_END_TOKENS)))
@@ -222,7 +222,7 @@ def _entry_sentences(flat: list[str], codes: np.ndarray, word_rows: np.ndarray, 
 
 
 def _sentences_judged_alone(sentences: _Sentences, n_clauses: int) -> tuple[np.ndarray, np.ndarray]:
-    """Which sentences ClauseClassifier.clause_proba judges alone: those of MIN_SENTENCE_CHARS or more
+    """Which sentences ClauseClassifier.score judges alone: those of MIN_SENTENCE_CHARS or more
     in a clause of LONG_CLAUSE_CHARS or more that has two of them at least. Returns each sentence's
     row among the judged ones (-1 if not judged) and each judged row's clause."""
     clause_chars = np.bincount(sentences.row, weights=sentences.chars, minlength=n_clauses)
@@ -317,8 +317,8 @@ class BatchScores:
 def _take_higher(scores: BatchScores, owner: np.ndarray, sentence_probs: np.ndarray) -> None:
     """Raise each clause's probabilities to the highest of its sentences' (owner: each sentence's
     clause, non-decreasing) and note in scores.source which sentence gave them."""
-    first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    group = np.cumsum(np.r_[True, owner[1:] != owner[:-1]]) - 1
+    starts_group = np.r_[True, owner[1:] != owner[:-1]]
+    first, group = np.flatnonzero(starts_group), np.cumsum(starts_group) - 1
     best = np.maximum.reduceat(sentence_probs, first, axis=0)
     rows = np.arange(len(owner))[:, None]
     best_row = np.minimum.reduceat(np.where(sentence_probs == best[group], rows, len(owner)), first, axis=0)
@@ -381,14 +381,16 @@ class ClauseClassifier:
         written_long 0.915 → 0.937; short clauses are unchanged). One hashing pass serves both."""
         rows, hashed, sentences = _hashed_entries(tokens, sentences=True)
         features = self._tfidf_rows(rows, hashed, len(tokens))
-        scores = BatchScores(self.proba(features), features)
+        probs = self.proba(features)
+        scores = BatchScores(probs, features, source=np.full(probs.shape, -1, dtype=np.int64))
         judged, owner = _sentences_judged_alone(sentences, len(tokens))
-        scores.source = np.full(scores.probs.shape, -1, dtype=np.int64)
         if len(owner):
             keep = sentences.of_entry >= 0
             keep[keep] = judged[sentences.of_entry[keep]] >= 0
             scores.sentence_features = self._tfidf_rows(judged[sentences.of_entry[keep]], hashed[keep], len(owner))
-            scores.sentence_number = (np.arange(len(sentences.row)) - np.searchsorted(sentences.row, sentences.row))[judged >= 0]
+            # a sentence's number within its clause: its index less that of its clause's first sentence
+            number = np.arange(len(sentences.row)) - np.searchsorted(sentences.row, sentences.row)
+            scores.sentence_number = number[judged >= 0]
             _take_higher(scores, owner, self.proba(scores.sentence_features))
         return scores
 
@@ -681,7 +683,7 @@ def _sentence_tokens(tokens: Sequence[str], number: int) -> tuple[list[str], int
     found, offset, at, starting = -1, 0, 0, True
     out: list[str] = []
     for token in tokens:
-        if token.strip():
+        if token and not token.isspace():          # a word, as _words counts them
             if starting:
                 found += 1
                 starting = False
