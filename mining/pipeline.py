@@ -233,7 +233,7 @@ def _context_pattern(key: str) -> re.Pattern | None:
 
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
-_SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]?")
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？\n]?")     # for look-backs: one runs over ；
 
 
 def _sentence_at(text: str, offset: int) -> str:
