@@ -260,30 +260,22 @@ def _longest_per_kind(matches: list[Match]) -> list[Match]:
         by_kind.setdefault(m.kind, []).append(m)
     for group in by_kind.values():
         group.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        names = _Reach()                      # the furthest any name of this kind reaches
-        labels: dict[str, _Reach] = {}        # the furthest any match of each label reaches
+        names = (-1, -1)                        # (end, start): the furthest any name of this kind reaches
+        labels: dict[str, tuple[int, int]] = {}  # the same for every match of each label
         for m in group:
-            own = labels.setdefault(m.label, _Reach())
-            if not (names.covers(m) or own.covers(m)):
+            own = labels.get(m.label, (-1, -1))
+            if not (_covers(names, m) or _covers(own, m)):
                 kept.append(m)
-            own.extend(m)
-            if not m.source.startswith("regex:"):
-                names.extend(m)
+            if m.end > own[0]:
+                labels[m.label] = (m.end, m.start)
+            if m.end > names[0] and not m.source.startswith("regex:"):
+                names = (m.end, m.start)
     return sorted(kept, key=lambda m: (m.start, m.kind, m.label))
 
 
-@dataclass
-class _Reach:
-    """The furthest end of the matches seen so far, and the earliest start reaching it."""
-    end: int = -1
-    start: int = -1
-
-    def covers(self, m: Match) -> bool:
-        return self.end > m.end or (self.end == m.end and self.start < m.start)
-
-    def extend(self, m: Match) -> None:
-        if m.end > self.end:
-            self.end, self.start = m.end, m.start
+def _covers(reach: tuple[int, int], m: Match) -> bool:
+    """Does a match reaching (end, start) cover m: it ends later, or as late from further left?"""
+    return reach[0] > m.end or (reach[0] == m.end and reach[1] < m.start)
 
 
 class SegmenterTokenizer:
