@@ -113,6 +113,14 @@ class CodebookMatcher:
 
 
 NO_MEASURE_CONTEXTS = ("penalty", "title", "definition")   # clauses that code no instrument at all
+MIN_MODEL_CHARS = 8      # the model tags no clause with fewer characters (item number and punctuation left out)
+_ITEM_NUMBER = re.compile(r"\A\s*(?:第[一二三四五六七八九十百零〇\d]+[章节篇编条]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])?")
+_NOT_CONTENT = re.compile(r"[\s\W_]")
+
+
+def _content_chars(text: str) -> int:
+    """Characters of a clause that can carry meaning: without its item number, spaces and punctuation."""
+    return len(_NOT_CONTENT.sub("", _ITEM_NUMBER.sub("", text, count=1)))
 
 
 @dataclass
@@ -194,10 +202,13 @@ class DomainFilter:
     def screen_model_tags(self, text: str, matches: list[Match], verdict: ClauseVerdict | None = None) -> list[Match]:
         """Drop the model's tags where the rules' would be dropped: in a silent clause or a sentence
         looked back on (judged at the evidence words when they are narrower than the clause), of
-        another field, or under the instrument's `veto`."""
+        another field, or under the instrument's `veto`; and all of them in a clause too short to
+        describe a measure (a table cell: 医务人员, 省疾控局; a heading: 四、考核程序)."""
         model = [m for m in matches if m.source.startswith("model:")]
         if not model:
             return matches
+        if _content_chars(text) < MIN_MODEL_CHARS:
+            return [m for m in matches if m not in model]
         verdict = verdict or self.verdict(text)
 
         def out(m: Match) -> bool:
