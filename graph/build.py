@@ -1,7 +1,10 @@
 """Build the networkx graph (a MultiDiGraph following graph/schema.py) from the store."""
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -16,10 +19,10 @@ from mining.codebook import load_instruments
 
 def build_graph(store: Store) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
-    quoted = _quoted_titles(store)
+    scan = _scan_clauses(store)
     _add_documents(g, store)
-    _add_tags(g, store, quoted)
-    _add_citations(g, store, quoted)
+    _add_tags(g, store, scan)
+    _add_citations(g, store, scan.quoted)
     _add_region_hierarchy(g)
     return g
 
@@ -54,17 +57,29 @@ def _add_documents(g: nx.MultiDiGraph, store: Store) -> None:
                    catalog_id=entry.id, sha256="")
 
 
-def _quoted_titles(store: Store) -> dict[str, tuple[Clause, list[TitleMention]]]:
-    """The 《》 titles quoted in each clause that quotes any (for citations and for mention-level regions)."""
-    quoted = {}
+@dataclass
+class _ClauseScan:
+    """What graph building needs from the clauses' text, found in one pass over them."""
+    quoted: dict[str, tuple[Clause, list[TitleMention]]] = field(default_factory=dict)  # 《》 titles of each clause quoting any
+    sentence_starts: dict[str, list[int]] = field(default_factory=dict)   # document offsets, clauses of 2+ sentences
+
+
+def _scan_clauses(store: Store) -> _ClauseScan:
+    scan = _ClauseScan()
     for clause in store.clauses():
         mentions = find_title_mentions(clause.text)
         if mentions:
-            quoted[clause.id] = (clause, mentions)
-    return quoted
+            scan.quoted[clause.id] = (clause, mentions)
+        ends = [m.end() for m in _SENTENCE_END.finditer(clause.text, 0, len(clause.text.rstrip()) - 1)]
+        if ends:
+            scan.sentence_starts[clause.id] = [clause.start] + [clause.start + end for end in ends]
+    return scan
 
 
-def _add_tags(g: nx.MultiDiGraph, store: Store, quoted: dict[str, tuple[Clause, list[TitleMention]]]) -> None:
+_SENTENCE_END = re.compile(r"[。！？]")
+
+
+def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
     sides = {i.name: i.side for i in load_instruments()}
     clause_regions: dict[str, list[Tag]] = defaultdict(list)
     clause_instruments: dict[str, list[Tag]] = defaultdict(list)
@@ -91,10 +106,11 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, quoted: dict[str, tuple[Clause, 
                    score=tag.score)
     for clause_id, tags in clause_instruments.items():
         regions = clause_regions.get(clause_id, [])
-        titles = _title_spans(*quoted[clause_id]) if regions and clause_id in quoted else []
+        titles = _title_spans(*scan.quoted[clause_id]) if regions and clause_id in scan.quoted else []
+        sentence_starts = scan.sentence_starts.get(clause_id, [])
         for region in regions:
             for tag in tags:
-                if not _same_title(tag, region, titles):
+                if not (_same_title(tag, region, titles) and _same_sentence(tag, region, sentence_starts)):
                     continue
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
                            key=f"USED_IN:{clause_id}:{tag.label}", type="USED_IN", doc_id=tag.doc_id,
@@ -109,9 +125,19 @@ def _title_spans(clause: Clause, mentions: list[TitleMention]) -> list[tuple[int
 def _same_title(instrument: Tag, region: Tag, titles: list[tuple[int, int]]) -> bool:
     """An instrument named inside a quoted title (《…规划纲要》) is used where that title says, not by a
     region the clause names outside it (湖北代表团 … 《…远景目标纲要》): it links to a region only when
-    both stand inside the same title. Outside titles every region of the clause links."""
+    both stand inside the same title."""
     inside = next(((a, b) for a, b in titles if a <= instrument.start and instrument.end <= b), None)
     return inside is None or inside[0] <= region.start and region.end <= inside[1]
+
+
+def _same_sentence(instrument: Tag, region: Tag, sentence_starts: list[int]) -> bool:
+    """A region named in a clause links to the instruments of its own sentence: in a work report's
+    paragraph 成都大运会 or 北京冬奥会 stands sentences away from the 门诊统筹 or 家庭医生签约服务 of the
+    paragraph. A region brought in from an earlier heading or slide (source context:…) links to the
+    whole clause."""
+    if not sentence_starts or region.source.startswith("context:"):
+        return True
+    return bisect.bisect_right(sentence_starts, instrument.start) == bisect.bisect_right(sentence_starts, region.start)
 
 
 def _add_citations(g: nx.MultiDiGraph, store: Store, quoted: dict[str, tuple[Clause, list[TitleMention]]]) -> None:

@@ -343,6 +343,23 @@ def test_match_keeps_its_old_fields():
     assert replace(m, score=0.5).score == 0.5
 
 
+def test_a_region_links_to_the_instruments_of_its_own_sentence(tmp_path):
+    """Invented example in the style of a work report's paragraph: 北京 is named for the Winter
+    Olympics, sentences away from the paragraph's health measures; 杭州市 those of its sentence."""
+    from corpus.ingest import ingest_paths
+
+    path = tmp_path / "report.txt"
+    path.write_text("政府工作报告（示例）\n\n"
+                    "实施健康中国战略。推进分级诊疗和家庭医生签约服务，在杭州市推行健康积分。"
+                    "做好北京冬奥会筹办工作，多渠道增加全民健身场所和设施。\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        assert [o.status for o in ingest_paths(store, [path])] == ["ingested"]
+        mine_store(store)
+        pairs = {(r.region, r.instrument) for r in instruments_by_region(build_graph(store), "mention")}
+    assert {("浙江省杭州市", "健康积分"), ("浙江省杭州市", "家庭医生签约服务")} <= pairs
+    assert not {p for p in pairs if p[0] == "北京市"}
+
+
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
