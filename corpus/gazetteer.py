@@ -31,9 +31,10 @@ META_PATH = DATA_DIR / "gazetteer.meta.json"
 
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 
-# Words that turn a preceding place name into part of a road, school or similar name.
+# Words that turn a preceding place name into part of a road, school or similar name (上海合作组织
+# is an international organisation, not the city).
 NOT_A_PLACE_AFTER = re.compile(
-    r"(?:[东西南北中]?(?:路(?![径线])|街|大街|大道|巷|胡同)|大学|医科大学|学院|时间)"
+    r"(?:[东西南北中]?(?:路(?![径线])|街|大街|大道|巷|胡同)|大学|医科大学|学院|时间|合作组织)"
 )
 # Zones that are not administrative divisions; two to four characters may stand between the
 # parent place and the suffix ("河北雄安新区"), none when the parent is a city or county ("兰州新区").

@@ -17,6 +17,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+import corpus.bodies
+import corpus.gazetteer
+import corpus.wordfinder
 from corpus.bodies import DEFAULT_PATH as BODIES_YAML, find_bodies
 from corpus.gazetteer import CSV_PATH as GAZETTEER_CSV, load_gazetteer
 from corpus.wordfinder import WordFinder
@@ -334,6 +337,7 @@ def load_pipeline(backend: str = "rjieba") -> Language:
 
 MINING_DIR = Path(__file__).resolve().parent
 CODE_FILES = ("pipeline.py", "segment.py", "tagging.py", "classifier.py", "codebook.py")
+CORPUS_CODE = (corpus.bodies, corpus.gazetteer, corpus.wordfinder)   # they find the actors and regions
 TRAINING_FILES = ("gold/train.tsv", "gold/corpus_refs.jsonl", "models/instruments.npz")
 
 
@@ -348,6 +352,6 @@ def pipeline_version(backend: str = "rjieba") -> str:
     """Changes whenever a codebook, the training data or the mining code changes, so re-mining knows
     to redo work."""
     digest = hashlib.sha256(backend.encode())
-    for path in codebook_files() + [MINING_DIR / f for f in CODE_FILES]:
+    for path in codebook_files() + [MINING_DIR / f for f in CODE_FILES] + [Path(m.__file__) for m in CORPUS_CODE]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
