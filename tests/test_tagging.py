@@ -345,19 +345,24 @@ def test_match_keeps_its_old_fields():
     assert replace(m, score=0.5).score == 0.5
 
 
-def test_a_region_links_to_the_instruments_of_its_own_sentence(tmp_path):
-    """Invented example in the style of a work report's paragraph: 北京 is named for the Winter
-    Olympics, sentences away from the paragraph's health measures; 杭州市 those of its sentence."""
+def mention_pairs(tmp_path, text: str) -> set[tuple[str, str]]:
+    """(region, instrument) pairs at mention level of one document with this text."""
     from corpus.ingest import ingest_paths
 
-    path = tmp_path / "report.txt"
-    path.write_text("政府工作报告（示例）\n\n"
-                    "实施健康中国战略。推进分级诊疗和家庭医生签约服务，在杭州市推行健康积分。"
-                    "做好北京冬奥会筹办工作，多渠道增加全民健身场所和设施。\n", encoding="utf-8")
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
     with Store(tmp_path / "s.db") as store:
         assert [o.status for o in ingest_paths(store, [path])] == ["ingested"]
         mine_store(store)
-        pairs = {(r.region, r.instrument) for r in instruments_by_region(build_graph(store), "mention")}
+        return {(r.region, r.instrument) for r in instruments_by_region(build_graph(store), "mention")}
+
+
+def test_a_region_links_to_the_instruments_of_its_own_sentence(tmp_path):
+    """Invented example in the style of a work report's paragraph: 北京 is named for the Winter
+    Olympics, sentences away from the paragraph's health measures; 杭州市 those of its sentence."""
+    pairs = mention_pairs(tmp_path, "政府工作报告（示例）\n\n"
+                                    "实施健康中国战略。推进分级诊疗和家庭医生签约服务，在杭州市推行健康积分。"
+                                    "做好北京冬奥会筹办工作，多渠道增加全民健身场所和设施。\n")
     assert {("浙江省杭州市", "健康积分"), ("浙江省杭州市", "家庭医生签约服务")} <= pairs
     assert not {p for p in pairs if p[0] == "北京市"}
 
@@ -365,16 +370,9 @@ def test_a_region_links_to_the_instruments_of_its_own_sentence(tmp_path):
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
-    from corpus.ingest import ingest_paths
-
-    path = tmp_path / "paper.txt"
-    path.write_text("医防协同的政策研究\n\n"
-                    "2020年5月，在参加湖北代表团审议时强调创新医防协同机制，"
-                    "随后《国民经济和社会发展第十四个五年规划和2035年远景目标纲要》提出落实医疗机构公共卫生责任。\n\n"
-                    "2021年，浙江省印发《浙江省医防融合试点工作方案》，推进医防融合。\n", encoding="utf-8")
-    with Store(tmp_path / "s.db") as store:
-        assert [o.status for o in ingest_paths(store, [path])] == ["ingested"]
-        mine_store(store)
-        pairs = {(r.region, r.instrument) for r in instruments_by_region(build_graph(store), "mention")}
+    pairs = mention_pairs(tmp_path, "医防协同的政策研究\n\n"
+                                    "2020年5月，在参加湖北代表团审议时强调创新医防协同机制，"
+                                    "随后《国民经济和社会发展第十四个五年规划和2035年远景目标纲要》提出落实医疗机构公共卫生责任。\n\n"
+                                    "2021年，浙江省印发《浙江省医防融合试点工作方案》，推进医防融合。\n")
     assert ("浙江省", "试点示范") in pairs
     assert not {p for p in pairs if p[0] == "湖北省"}
