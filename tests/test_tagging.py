@@ -217,6 +217,11 @@ def test_real_phrasing_of_instruments_and_their_traps(text, expected, trap):
     assert trap is None or trap not in found
 
 
+def test_settlement_and_years_in_chinese_numerals_are_caught_by_rule():
+    assert "医保支付" in instruments("完善跨省异地就医直接结算办法。", use_model=False)   # settlement is payment
+    assert "目标规划" in instruments("到二〇三五年，建成健康中国。", use_model=False)
+
+
 def test_a_government_leading_the_work_is_a_leadership_arrangement_by_rule():
     assert "组织领导机制" in instruments("第四条 县人民政府统一领导本县传染病防治工作。", use_model=False)
     assert "组织领导机制" in instruments("实行统一领导、分级负责的卫生应急管理体制。", use_model=False)
