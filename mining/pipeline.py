@@ -155,6 +155,7 @@ class DomainFilter:
         self.no_measure = [p for p in map(_context_pattern, NO_MEASURE_CONTEXTS) if p is not None]
         self.retrospective = _context_pattern("retrospective")
         self.prospective = _context_pattern("prospective")
+        self.retrospective_section = _context_pattern("retrospective_section")
         self.generic: dict[str, set[str]] = {}
         self.veto: dict[str, re.Pattern] = {}
         for inst in codebook.load_instruments():
@@ -191,6 +192,10 @@ class DomainFilter:
             if back:
                 spans.append(sentence.span())
         return ClauseVerdict(looked_back=spans)
+
+    def heads_a_look_back(self, heading: str) -> bool:
+        """Is this the heading of a section that looks back as a whole (`retrospective_section:`)?"""
+        return self.retrospective_section is not None and self.retrospective_section.search(heading) is not None
 
     def off_field(self, text: str, offset: int | None = None) -> bool:
         """A hit at offset is of another field: the clause names one and no health word; or it names

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from corpus.records import Clause, Tag
 from corpus.store import Store
-from mining.pipeline import CodebookMatcher, DomainFilter, Match, pipeline_version
+from mining.pipeline import ClauseVerdict, CodebookMatcher, DomainFilter, Match, pipeline_version
 from mining.segment import default_segmenter
 
 CONTEXT_CHARS = 400
@@ -67,12 +67,14 @@ class Tagger:
             from mining.classifier import load_classifier
             self.classifier = load_classifier()
 
-    def analyse(self, texts: Sequence[str]) -> list[list[Match]]:
-        """Combined rule and model matches of each text (offsets into that text)."""
+    def analyse(self, texts: Sequence[str], looked_back: Sequence[bool] | None = None) -> list[list[Match]]:
+        """Combined rule and model matches of each text (offsets into that text); a text looked back
+        on (in a section that looks back, see looked_back_clauses) codes no instrument."""
         from mining.classifier import combine
 
         tokens = [self.segmenter.cut(t) for t in texts]
-        verdicts = [self.domain.verdict(t) for t in texts]
+        verdicts = [ClauseVerdict(silent=True) if looked_back and looked_back[i] else self.domain.verdict(t)
+                    for i, t in enumerate(texts)]
         matches = [self.domain(t, m, v) for t, m, v in zip(texts, match_batch(self.matcher, texts), verdicts)]
         if self.classifier is None or not texts:
             return [combine(t, tk, m, None, None) for t, tk, m in zip(texts, tokens, matches)]
@@ -160,12 +162,28 @@ def _tag_document(tagger: Tagger, clauses: list[Clause], text: str) -> list[Tag]
     runs across a line break)."""
     layout_broken = is_layout_broken(clauses)
     units = _sentences(clauses) if layout_broken else [_clause_unit(c) for c in clauses]
+    past = looked_back_clauses(clauses, tagger.domain)
+    looked_back = [all(c.id in past for c in u.clauses) for u in units]
     tags_per_unit = []
-    for unit, matches in zip(units, tagger.analyse([u.text for u in units])):
+    for unit, matches in zip(units, tagger.analyse([u.text for u in units], looked_back)):
         tags_per_unit.append([_to_tag(unit, m, text) for m in matches if m.end > m.start])
     if layout_broken:
         _link_context_regions(units, tags_per_unit)
     return [t for unit_tags in tags_per_unit for t in unit_tags]
+
+
+def looked_back_clauses(clauses: list[Clause], domain: DomainFilter) -> set[str]:
+    """Ids of the clauses in a section whose heading looks back (一、2023年工作回顾): up to the next
+    clause of the same level (一、 or 第X章). Within such a section a work report tells what was done
+    (…签约服务扩大到85%以上地市) mostly without a look-back cue the clause itself would show."""
+    past: set[str] = set()
+    inside = False
+    for clause in clauses:
+        if clause.level == 1:
+            inside = domain.heads_a_look_back(clause.text[len(clause.number):].split("\n", 1)[0])
+        elif inside:
+            past.add(clause.id)
+    return past
 
 
 def is_layout_broken(clauses: list[Clause]) -> bool:

@@ -381,3 +381,27 @@ def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_titl
                                     "2021年，浙江省印发《浙江省医防融合试点工作方案》，推进医防融合。\n")
     assert ("浙江省", "试点示范") in pairs
     assert not {p for p in pairs if p[0] == "湖北省"}
+
+
+def test_a_section_that_looks_back_codes_no_instrument(tmp_path):
+    """Invented example in the style of a government work report: under 一、…工作回顾 the clauses
+    tell what was done, mostly without a look-back cue of their own; the same words under 二、 are
+    this year's measures. Regions of the look-back section are still tagged."""
+    from corpus.ingest import ingest_paths
+
+    path = tmp_path / "report.txt"
+    path.write_text("政府工作报告（示例）\n\n一、2023年工作回顾\n\n"
+                    "推进健康中国建设。家庭医生签约服务扩大到温州市各县，县域医共体建设加快推进。\n\n"
+                    "二、2024年重点工作\n\n"
+                    "推进健康中国建设。做实家庭医生签约服务，推进县域医共体建设。\n", encoding="utf-8")
+    with Store(tmp_path / "s.db") as store:
+        assert [o.status for o in ingest_paths(store, [path])] == ["ingested"]
+        mine_store(store)
+        tags = store.tags()
+        text = store.document(tags[0].doc_id).text
+    plan_starts = text.index("二、2024年重点工作")
+    past = {(t.kind, t.label) for t in tags if t.start < plan_starts}
+    plan = {t.label for t in tags if t.start > plan_starts and t.kind == "instrument"}
+    assert not {kind for kind, _ in past} & {"instrument"}
+    assert ("region", "浙江省温州市") in past
+    assert {"家庭医生签约服务", "医联体医共体"} <= plan
