@@ -29,7 +29,7 @@ _NUMBER_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"[（(]\d{1,3}[）)]"), 4),
 )
 _BODY_PUNCTUATION = re.compile(r"[，。；！？：,;]")
-_NEVER_CONTINUES = re.compile(r"^(附件|附：|附表|抄送)")
+STANDS_ALONE = re.compile(r"^(附件|附：|附表|抄送)")    # a line that continues nothing and is continued by nothing
 _MAX_HEADING = 30
 _MAX_BARE_HEADING = 50
 
@@ -81,7 +81,7 @@ def _line_spans(text: str):
 
 def _is_body_paragraph(line: str) -> bool:
     """Body text (an article's second 款), not a signature, date, attachment line or title."""
-    return bool(_BODY_PUNCTUATION.search(line)) and not _NEVER_CONTINUES.match(line)
+    return bool(_BODY_PUNCTUATION.search(line)) and not STANDS_ALONE.match(line)
 
 
 def _heading(rest: str) -> str:

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from corpus.clauses import STANDS_ALONE
 from corpus.records import Clause, Tag
 from corpus.store import Store
 from mining.pipeline import ClauseVerdict, CodebookMatcher, DomainFilter, Match, pipeline_version
@@ -201,6 +202,13 @@ def _clause_unit(clause: Clause) -> _Unit:
 def _sentences(clauses: list[Clause]) -> list[_Unit]:
     units, current = [], _Unit([])
     for clause in clauses:
+        if STANDS_ALONE.match(clause.text):
+            # 附件：… is no fragment of the table row below it (joined, the row read as a title)
+            if current.clauses:
+                units.append(current)
+            units.append(_clause_unit(clause))
+            current = _Unit([])
+            continue
         current.clauses.append(clause)
         current.text += clause.text
         current.offsets += range(clause.start, clause.start + len(clause.text))

@@ -405,3 +405,19 @@ def test_a_section_that_looks_back_codes_no_instrument(tmp_path):
     assert not {kind for kind, _ in past} & {"instrument"}
     assert ("region", "浙江省温州市") in past
     assert {"家庭医生签约服务", "医联体医共体"} <= plan
+
+
+def test_an_attachment_line_is_not_joined_to_the_table_row_below_it():
+    """Invented example of a plan with a task table as attachment: the table's short cells make the
+    document read as broken by layout (analysed per sentence); the 附件 line stays a unit of its own,
+    so the first row is not read as a title and keeps its instrument."""
+    lines = ["附件：部门任务分工表", "部门", "重点任务", "市卫生健康局",
+             "建立联席会议制度，统筹推进医防融合工作。", "市财政局", "落实专项经费保障。",
+             "市医保局", "推行按人头付费。", "市教育局", "开展健康教育。"]
+    clauses, at = [], 0
+    for ordinal, line in enumerate(lines, 1):
+        clauses.append(clause(line, ordinal=ordinal, start=at))
+        at += len(line) + 1
+    assert is_layout_broken(clauses)
+    tagged = {(t.clause_id, t.label) for t in tag_clauses(clauses) if t.kind == "instrument"}
+    assert ("d:5", "组织领导机制") in tagged
