@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from mining.tag_eval import GoldFileError, code_texts, evaluate_file, kind_summary, read_clause_file, report_lines
+from mining.tag_eval import (GoldFileError, code_texts, evaluate_file, evaluate_in_documents, kind_summary,
+                             read_clause_file, report_lines)
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
 
@@ -91,18 +92,20 @@ def train_classifier() -> None:
 @click.option("--errors", "show_errors", is_flag=True, help="List the clauses coded wrongly.")
 @click.option("--corpus", type=click.Path(file_okay=False), default=None,
               help="Where gold rows given by reference ({file, start, end}) are read (default ../shared/corpus).")
-def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None) -> None:
+@click.option("--in-documents", is_flag=True,
+              help="Score references into the corpus as mining tags them in their documents, not as lone clauses.")
+def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None, in_documents: bool) -> None:
     """Precision, recall and F1 per instrument, per side and macro against a gold file (rows may
     also point into the shared corpus by reference, e.g. mining/gold/corpus_refs_eval.jsonl)."""
     try:
-        result = evaluate_file(gold, corpus=corpus)
+        result = evaluate_in_documents(gold, corpus) if in_documents else evaluate_file(gold, corpus=corpus)
     except GoldFileError as exc:
         raise click.ClickException(str(exc)) from None
     if result.skipped:
         click.echo(f"{result.skipped} corpus references skipped (corpus absent or changed)", err=True)
-    for line in report_lines(result, "rules + classifier"):
+    for line in report_lines(result, "as mined in their documents" if in_documents else "rules + classifier"):
         click.echo(line)
-    if compare:
+    if compare and not in_documents:
         rules = evaluate_file(gold, use_model=False, corpus=corpus)
         click.echo(f"rules only: macro-F1 {rules.macro_f1:.3f}, side accuracy {rules.side_accuracy:.3f}, "
                    f"exact match {rules.exact_match:.3f}")

@@ -179,6 +179,56 @@ def evaluate_file(path: str, use_model: bool = True, corpus: str | None = None) 
     return result
 
 
+def evaluate_in_documents(path: str, corpus: str | None = None) -> TaggingEval:
+    """Gold references into the shared corpus scored as `policykg mine` tags them in their documents
+    rather than as lone clauses: there a section's heading can make its clauses look-backs, and a
+    document broken by layout is read per sentence. The referenced documents are ingested and mined
+    in a temporary store; a gold clause gets the instruments of the tags that start inside it."""
+    import tempfile
+
+    from corpus.ingest import ingest_paths
+    from corpus.store import Store
+    from mining.classifier import SHARED_CORPUS
+    from mining.tagging import mine_store
+
+    gold, skipped = read_gold(path, corpus)
+    own_text = sum(1 for row in gold if "file" not in row)
+    if own_text:
+        raise GoldFileError(f"{path}: {own_text} rows hold their own text; only references into the corpus "
+                            "({file, start, end}) can be scored in their documents")
+    folder = Path(corpus) if corpus else SHARED_CORPUS
+    side_of = {i.name: i.side for i in core_instruments()}
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "gold.db") as store:
+        outcomes = ingest_paths(store, sorted({folder / row["file"] for row in gold}))
+        doc_ids = {Path(o.path).name: o.doc_id for o in outcomes if o.doc_id}
+        mine_store(store)
+        predicted = [_coded_in_store(store, doc_ids.get(row["file"], ""), row, side_of) for row in gold]
+    result = evaluate(gold, predicted)
+    result.skipped = skipped
+    return result
+
+
+def _coded_in_store(store, doc_id: str, row: dict, side_of: dict[str, str]) -> dict:
+    """code_texts()'s row for a gold clause of the document doc_id, from the tags stored inside it.
+    The clause is looked up by its text: a notice's attachment is stored as a document of its own
+    (id + ".att")."""
+    for doc_id in (doc_id, doc_id + ".att"):
+        document = store.document(doc_id)
+        start = -1 if document is None else document.text.find(row["text"])
+        if start >= 0:
+            break
+    else:
+        raise GoldFileError(f"{row['file']}:{row['start']}: the clause is not in the stored document "
+                            "(the file could not be ingested, or is a duplicate of another)")
+    end = start + len(row["text"])
+    tags = [t for t in store.tags(kind="instrument", doc_id=doc_id) if start <= t.start < end and t.label in side_of]
+    evidence = [{"instrument": t.label, "side": side_of[t.label], "matched": t.matched, "start": t.start - start,
+                 "end": t.end - start, "source": t.source, "score": t.score} for t in tags]
+    instruments = sorted({e["instrument"] for e in evidence})
+    return {"instruments": instruments, "sides": sorted({side_of[n] for n in instruments}, key=SIDES.index),
+            "evidence": evidence}
+
+
 def report_lines(result: TaggingEval, title: str = "") -> list[str]:
     lines = [title] if title else []
     lines.append(f"{'instrument':<14}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}")

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from corpus.readers import read_file
 from graph.cli_mining import register
-from mining.tag_eval import evaluate, evaluate_file
+from mining.tag_eval import evaluate, evaluate_file, evaluate_in_documents
 from mining import classifier
 from mining.codebook import core_instruments
 from mining.pipeline import Match
@@ -288,6 +289,32 @@ def test_eval_tagging_command():
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "side accuracy" in result.output
     assert "绩效考核" in result.output and "供给型" in result.output and "rules only" in result.output
+
+
+def test_references_are_scored_as_mined_in_their_documents(tmp_path):
+    """Invented example of a work report in a corpus folder, with gold clauses given by reference:
+    alone, the look-back clause reads as a measure; in its document, its section heading shows it
+    is none."""
+    report = ("政府工作报告（示例）\n\n一、2023年工作回顾\n\n家庭医生签约服务扩大到全省各县。\n\n"
+              "二、2024年重点工作\n\n做实家庭医生签约服务，推进县域医共体建设。\n")
+    path = tmp_path / "2024-03-05_example-report.txt"
+    path.write_text(report, encoding="utf-8")
+    text = read_file(path).text             # references hold offsets into the normalised text
+    refs = []
+    for clause, names in (("家庭医生签约服务扩大到全省各县。", []), ("做实家庭医生签约服务，推进县域医共体建设。",
+                                                          ["家庭医生签约服务", "医联体医共体"])):
+        start = text.index(clause)
+        refs.append({"file": "2024-03-05_example-report.txt", "start": start, "end": start + len(clause),
+                     "instruments": names})
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in refs), encoding="utf-8")
+    assert evaluate_file(str(gold), corpus=str(tmp_path)).exact_match == 0.5
+    in_documents = evaluate_in_documents(str(gold), corpus=str(tmp_path))
+    assert (in_documents.clauses, in_documents.exact_match) == (2, 1.0)
+    result = CliRunner().invoke(cli(), ["eval", "tagging", "--gold", str(gold), "--corpus", str(tmp_path),
+                                        "--in-documents"])
+    assert result.exit_code == 0, result.output
+    assert "as mined in their documents" in result.output and "exact match 1.000" in result.output
 
 
 def test_exact_match_is_reported_by_kind_when_the_gold_names_kinds():
