@@ -48,6 +48,8 @@ def main() -> None:
     from mining.tagging import get_tagger, mine_store
 
     files = sorted(p for p in Path(args.corpus).glob("*.txt"))
+    if not files:
+        sys.exit(f"bench/mining.py: no .txt files in {args.corpus} (give the corpus folder as the argument)")
     texts = [p.read_text(encoding="utf-8") for p in files]
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"corpus: {len(files)} files, {megabytes:.3f} MB (UTF-8), {sum(map(len, texts))} characters")
