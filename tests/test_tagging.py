@@ -217,9 +217,12 @@ def test_real_phrasing_of_instruments_and_their_traps(text, expected, trap):
     assert trap is None or trap not in found
 
 
-def test_settlement_and_years_in_chinese_numerals_are_caught_by_rule():
+def test_settlement_deadlines_and_plans_are_caught_by_rule():
     assert "医保支付" in instruments("完善跨省异地就医直接结算办法。", use_model=False)   # settlement is payment
     assert "目标规划" in instruments("到二〇三五年，建成健康中国。", use_model=False)
+    assert "目标规划" in instruments("2026年6月底前，各乡镇卫生院完成慢病管理系统升级。", use_model=False)
+    assert "目标规划" in instruments("编制全县公共卫生服务体系建设规划。", use_model=False)
+    assert "法规标准" not in instruments("开展基层医务人员诊疗规范化培训。", use_model=False)   # training, not a norm
 
 
 def test_a_government_leading_the_work_is_a_leadership_arrangement_by_rule():
