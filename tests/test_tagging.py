@@ -225,6 +225,15 @@ def test_settlement_deadlines_and_plans_are_caught_by_rule():
     assert "法规标准" not in instruments("开展基层医务人员诊疗规范化培训。", use_model=False)   # training, not a norm
 
 
+def test_a_unit_that_merely_acts_is_no_instrument_setting_one_up_is():
+    """Invented examples: 公共卫生科 as the place where something happens is no 机构设置; setting
+    one up is. An equipment list is no 清单管理."""
+    assert "机构设置" in instruments("二级以上医院应当设立公共卫生科，配备专职人员。", use_model=False)
+    assert "机构设置" not in instruments("医院新入职的公共卫生科医师须到疾控中心跟班学习三个月。")
+    assert "医联体医共体" in instruments("组建紧密型县域医共体，实行人财物统一管理。", use_model=False)
+    assert "清单管理" not in instruments("按照设备配置清单为村卫生室配齐血压计和血糖仪。", use_model=False)
+
+
 def test_a_government_leading_the_work_is_a_leadership_arrangement_by_rule():
     assert "组织领导机制" in instruments("第四条 县人民政府统一领导本县传染病防治工作。", use_model=False)
     assert "组织领导机制" in instruments("实行统一领导、分级负责的卫生应急管理体制。", use_model=False)
