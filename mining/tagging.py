@@ -5,8 +5,8 @@ the raw text (Aho–Corasick + patterns + bodies + gazetteer), the clause classi
 call, then the rules and the model combined (mining/classifier.py). Every tag keeps the words and
 span that justify it, the rule or model that produced it, and a score.
 
-Text broken by layout (slides, PDF extractions: most "clauses" are line fragments) is analysed per
-sentence — consecutive fragments joined up to 。！？； — so a term broken across lines (精准分类签
+Text broken by layout (slides, PDF extractions, an attached table: most "clauses" are line
+fragments; judged separately for the body and for each attachment) is analysed per sentence — consecutive fragments joined up to 。！？； — so a term broken across lines (精准分类签
 ／约) is found, and a region a sentence names links to the instruments of that sentence and of the
 sentences that follow, up to the next sentence naming a region (at most CONTEXT_CHARS further): on
 a slide the place is named once, in a heading or footer. Those links are stored as region tags in
@@ -161,16 +161,31 @@ def _by_document(clauses: list[Clause]) -> list[list[Clause]]:
 def _tag_document(tagger: Tagger, clauses: list[Clause], text: str) -> list[Tag]:
     """Tags of one document's clauses; `text` is the document text (for the words of a match that
     runs across a line break)."""
-    layout_broken = is_layout_broken(clauses)
-    units = _sentences(clauses) if layout_broken else [_clause_unit(c) for c in clauses]
+    parts = [(part, is_layout_broken(part)) for part in _parts(clauses)]
+    units_per_part = [_sentences(part) if broken else [_clause_unit(c) for c in part] for part, broken in parts]
+    units = [unit for part_units in units_per_part for unit in part_units]
     past = looked_back_clauses(clauses, tagger.domain)
     looked_back = [all(c.id in past for c in u.clauses) for u in units]
     tags_per_unit = []
     for unit, matches in zip(units, tagger.analyse([u.text for u in units], looked_back)):
         tags_per_unit.append([_to_tag(unit, m, text) for m in matches if m.end > m.start])
-    if layout_broken:
-        _link_context_regions(units, tags_per_unit)
+    first = 0
+    for (_, broken), part_units in zip(parts, units_per_part):
+        if broken:
+            _link_context_regions(part_units, tags_per_unit[first:first + len(part_units)])
+        first += len(part_units)
     return [t for unit_tags in tags_per_unit for t in unit_tags]
+
+
+def _parts(clauses: list[Clause]) -> list[list[Clause]]:
+    """The document's body and each part that starts at a line standing alone (附件…, 抄送): a plan
+    whose task table is attached is no slide deck, though the table's cells are fragments."""
+    parts: list[list[Clause]] = [[]]
+    for clause in clauses:
+        if STANDS_ALONE.match(clause.text) and parts[-1]:
+            parts.append([])
+        parts[-1].append(clause)
+    return parts
 
 
 def looked_back_clauses(clauses: list[Clause], domain: DomainFilter) -> set[str]:

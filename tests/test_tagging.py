@@ -433,3 +433,13 @@ def test_an_attachment_line_is_not_joined_to_the_table_row_below_it():
     assert is_layout_broken(clauses)
     tagged = {(t.clause_id, t.label) for t in tag_clauses(clauses) if t.kind == "instrument"}
     assert ("d:5", "组织领导机制") in tagged
+
+
+def test_a_plan_with_an_attached_table_is_read_per_clause_in_its_body(tmp_path):
+    """Invented example: a county plan whose task table is attached. The table's cells are line
+    fragments, but the body is not a slide deck: 温州市, named in one paragraph, does not scope the
+    instruments of the next, as a place named in a slide's heading would."""
+    cells = "\n".join(["部门", "任务", "完成时限"] + [f"第{n}乡镇卫生院" for n in "一二三四五六七八九十"])
+    pairs = mention_pairs(tmp_path, "某县医防融合实施方案（示例）\n一、工作目标\n借鉴温州市经验，推进医防融合工作。\n"
+                                    "二、重点任务\n推行家庭医生签约服务，做实慢病随访。\n附件：任务分工表\n" + cells + "\n")
+    assert ("浙江省温州市", "家庭医生签约服务") not in pairs
