@@ -126,6 +126,7 @@ LOOK_BACKS = [
     "全区9家社区卫生服务中心均已设立公共卫生科。",
     "2020年，全县成立了医防融合工作领导小组，统筹推进改革。",
     "2022年，市中心医院与12家乡镇卫生院签订对口帮扶协议，先后派驻医务人员37名。",
+    "“十三五”时期，全区分级诊疗制度建设取得积极进展，家庭医生签约服务覆盖所有行政村。",
 ]
 
 
@@ -133,6 +134,14 @@ LOOK_BACKS = [
 def test_clauses_that_set_up_nothing_code_no_instrument(text):
     assert instruments(text, use_model=False) == set()
     assert instruments(text) == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("选择两个街道先行先试，取得成效后在全区推广家庭医生签约服务。", "家庭医生签约服务"),   # a plan
+    ("力争家庭医生签约服务工作取得明显成效。", "家庭医生签约服务"),                      # a goal
+])
+def test_a_result_to_reach_is_no_look_back(text, expected):
+    assert expected in instruments(text, use_model=False)
 
 
 def test_the_model_tags_no_clause_too_short_to_describe_a_measure():
