@@ -212,8 +212,8 @@ def _coded_in_store(store, doc_id: str, row: dict, side_of: dict[str, str]) -> d
     """code_texts()'s row for a gold clause of the document doc_id, from the tags stored inside it.
     The clause is looked up by its text: a notice's attachment is stored as a document of its own
     (id + ".att")."""
-    for doc_id in (doc_id, doc_id + ".att"):
-        document = store.document(doc_id)
+    for stored_id in (doc_id, doc_id + ".att"):
+        document = store.document(stored_id)
         start = -1 if document is None else document.text.find(row["text"])
         if start >= 0:
             break
@@ -221,7 +221,7 @@ def _coded_in_store(store, doc_id: str, row: dict, side_of: dict[str, str]) -> d
         raise GoldFileError(f"{row['file']}:{row['start']}: the clause is not in the stored document "
                             "(the file could not be ingested, or is a duplicate of another)")
     end = start + len(row["text"])
-    tags = [t for t in store.tags(kind="instrument", doc_id=doc_id) if start <= t.start < end and t.label in side_of]
+    tags = [t for t in store.tags(kind="instrument", doc_id=stored_id) if start <= t.start < end and t.label in side_of]
     evidence = [{"instrument": t.label, "side": side_of[t.label], "matched": t.matched, "start": t.start - start,
                  "end": t.end - start, "source": t.source, "score": t.score} for t in tags]
     instruments = sorted({e["instrument"] for e in evidence})

@@ -6,8 +6,9 @@ call, then the rules and the model combined (mining/classifier.py). Every tag ke
 span that justify it, the rule or model that produced it, and a score.
 
 Text broken by layout (slides, PDF extractions, an attached table: most "clauses" are line
-fragments; judged separately for the body and for each attachment) is analysed per sentence — consecutive fragments joined up to 。！？； — so a term broken across lines (精准分类签
-／约) is found, and a region a sentence names links to the instruments of that sentence and of the
+fragments; judged apart for the body and for each attachment) is analysed per sentence —
+consecutive fragments joined up to 。！？； — so a term broken across lines (精准分类签／约) is
+found, and a region a sentence names links to the instruments of that sentence and of the
 sentences that follow, up to the next sentence naming a region (at most CONTEXT_CHARS further): on
 a slide the place is named once, in a heading or footer. Those links are stored as region tags in
 the instrument's clause, source "context:<clause of the mention>", score CONTEXT_SCORE, with the
