@@ -113,6 +113,9 @@ TITLES_DEFINITIONS_PURPOSES = [
     "二〇二五年四月三日",                             # the date line
     "各区县卫生健康局，委直属各单位：",               # the addressees
     "某市居民健康积分管理办法",                       # a rules' name alone
+    "（三）专业公共卫生机构，是指疾病预防控制中心、健康教育机构和急救中心等。",   # a definition in a list of terms
+    "计算方法：家庭医生签约居民数/辖区常住人口数×100%。",  # how an indicator is computed
+    "某县医防融合工作领导小组办公室",                 # a signature: the issuing body alone
 ]
 LOOK_BACKS = [
     "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
@@ -202,6 +205,12 @@ def test_a_clause_ranging_over_other_fields_judges_each_hit_by_its_own_sentence(
     assert "组织领导机制" in instruments("加强基层医疗卫生服务。建立部门协调机制。", use_model=False)
 
 
+def test_sound_development_of_another_field_is_no_health_word():
+    """健康发展 of finance is no health: the coordination body of a financial regulator is no instrument."""
+    assert "组织领导机制" not in instruments("促进互联网金融健康发展，完善金融监管协调机制。", use_model=False)
+    assert "组织领导机制" in instruments("完善医疗保障部门与卫生健康部门的协调机制。", use_model=False)
+
+
 def test_even_a_specific_keyword_of_another_field_is_no_instrument():
     """Judgement rule 2: in general documents an instrument counts where it serves health. A strong
     codebook word (权责清单) in a sentence of another field is dropped, as generic ones are."""
@@ -233,6 +242,9 @@ def test_settlement_deadlines_and_plans_are_caught_by_rule():
     assert "目标规划" in instruments("到二〇三五年，建成健康中国。", use_model=False)
     assert "目标规划" in instruments("2026年6月底前，各乡镇卫生院完成慢病管理系统升级。", use_model=False)
     assert "目标规划" in instruments("编制全县公共卫生服务体系建设规划。", use_model=False)
+    assert "目标规划" in instruments("县级以上人民政府应当制定慢性病防治规划并组织实施。", use_model=False)
+    assert "目标规划" in instruments("卫生健康主管部门应当制定基层医务人员培训计划。", use_model=False)
+    assert "督导检查" in instruments("鼓励公民对家庭医生签约服务进行社会监督。", use_model=False)
     assert "法规标准" not in instruments("开展基层医务人员诊疗规范化培训。", use_model=False)   # training, not a norm
 
 
