@@ -116,6 +116,7 @@ TITLES_DEFINITIONS_PURPOSES = [
     "（三）专业公共卫生机构，是指疾病预防控制中心、健康教育机构和急救中心等。",   # a definition in a list of terms
     "计算方法：家庭医生签约居民数/辖区常住人口数×100%。",  # how an indicator is computed
     "某县医防融合工作领导小组办公室",                 # a signature: the issuing body alone
+    "（二）健康教育处方:指医务人员针对患者病情开具的健康指导。",   # a definition written X:指
 ]
 LOOK_BACKS = [
     "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
@@ -245,6 +246,14 @@ def test_settlement_deadlines_and_plans_are_caught_by_rule():
     assert "目标规划" in instruments("县级以上人民政府应当制定慢性病防治规划并组织实施。", use_model=False)
     assert "目标规划" in instruments("卫生健康主管部门应当制定基层医务人员培训计划。", use_model=False)
     assert "督导检查" in instruments("鼓励公民对家庭医生签约服务进行社会监督。", use_model=False)
+    assert "法规标准" not in instruments("鼓励社会力量投资设立非独立法人资格的基层医疗卫生机构。", use_model=False)
+
+
+def test_guiding_residents_is_health_education_when_the_model_agrees():
+    """引导居民… is a weak 健康教育与宣传 pattern: it counts in a clause the model reads as health education."""
+    assert "健康教育与宣传" in instruments("引导居民了解吸烟的严重危害。", use_model=False)
+    assert "健康教育与宣传" in instruments("倡导居民减盐减油，引导公众了解吸烟的严重危害。")
+    assert "健康教育与宣传" not in instruments("系统自动评估血糖数据并提示家庭医生上门干预。", use_model=False)
     assert "法规标准" not in instruments("开展基层医务人员诊疗规范化培训。", use_model=False)   # training, not a norm
 
 
