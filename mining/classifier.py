@@ -67,6 +67,7 @@ CV_REPEATS = 3                    # shuffles of the 5 folds whose held-out proba
 THRESHOLD_GRID = np.round(np.arange(0.5, 0.91, 0.05), 2)   # model-only tags need at least 0.5
 LONG_CLAUSE_CHARS = 90            # a clause this long is also judged sentence by sentence (ClauseClassifier.score)
 MIN_SENTENCE_CHARS = 8            # shorter sentences (a heading number, 一是) are not judged alone
+EVIDENCE_CANDIDATES = 5           # heaviest features looked at for a model tag's evidence words
 _SENTENCE_END_TOKENS = frozenset("。；！？;!?")
 _SENTENCE_END_CODES = np.array(sorted(map(ord, _SENTENCE_END_TOKENS)))
 
@@ -400,17 +401,27 @@ class ClauseClassifier:
         return 1.0 / (1.0 + np.exp(-scores))
 
     def evidence(self, features: sp.csr_matrix, row: int, label_index: int, tokens: Sequence[str]) -> str:
-        """The word (or word pair) of the clause that weighs most for the label."""
+        """The word (or word pair) of the clause that weighs most for the label; a one-character
+        word (将, 对, 为) shows a reader nothing, so the next heaviest feature of two characters or
+        more is taken when one of the EVIDENCE_CANDIDATES heaviest is."""
         start, end = features.indptr[row], features.indptr[row + 1]
         columns, values = features.indices[start:end], features.data[start:end]
         if not len(columns):
             return ""
         contributions = values * self.weights[columns, label_index]
-        if contributions.max() <= 0:
-            return ""
-        best = self.columns[columns[int(np.argmax(contributions))]]
-        at = np.flatnonzero(_hashed_entries([tokens])[1] == best)
-        return _feature_at(tokens, int(at[0])).replace("|", "").lstrip("#") if len(at) else ""
+        entries = _hashed_entries([tokens])[1]
+        first = ""
+        for i in np.argsort(-contributions, kind="stable")[:EVIDENCE_CANDIDATES]:
+            if contributions[i] <= 0:
+                break
+            at = np.flatnonzero(entries == self.columns[columns[i]])
+            if not len(at):
+                continue
+            cue = _feature_at(tokens, int(at[0])).replace("|", "").lstrip("#")
+            if len(cue) >= 2:
+                return cue
+            first = first or cue
+        return first
 
 
 def _keep_columns(counts: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:

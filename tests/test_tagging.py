@@ -11,6 +11,7 @@ from corpus.store import Store
 from graph.build import build_graph
 from graph.queries import instruments_by_region, timeline
 from mining.pipeline import CodebookMatcher, load_pipeline
+from mining.tag_eval import code_texts
 from mining.tagging import is_layout_broken, mine_store, tag_clauses, tag_texts
 
 
@@ -296,6 +297,14 @@ def test_every_tag_has_clause_words_span_source_and_score():
     assert {"目标规划", "试点示范", "家庭医生签约服务", "医联体医共体", "医保支付"} <= {
         t.label for t in tags if t.kind == "instrument"}
     assert "浙江省温州市" in {t.label for t in tags if t.kind == "region"}
+
+
+def test_model_evidence_is_a_word_a_reader_can_check():
+    """The model's evidence is its heaviest feature of two characters or more: 起付 rather than 付."""
+    text = "按规定逐级转诊的住院患者，起付线连续计算，不再重复收取。"
+    evidence = [e for e in code_texts([text])[0]["evidence"] if e["source"].startswith("model:")]
+    assert [e["instrument"] for e in evidence] == ["医保支付"]
+    assert len(evidence[0]["matched"]) >= 2 and evidence[0]["matched"] in text
 
 
 def test_matcher_batch_equals_one_by_one():
