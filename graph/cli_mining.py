@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mining.tag_eval import (GoldFileError, code_texts, evaluate_file, evaluate_in_documents, kind_summary,
+from mining.tag_eval import (GoldFileError, code_texts, evaluate_coder, evaluate_file, evaluate_in_documents, kind_summary,
                              read_clause_file, report_lines)
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
@@ -94,10 +94,17 @@ def train_classifier() -> None:
               help="Where gold rows given by reference ({file, start, end}) are read (default ../shared/corpus).")
 @click.option("--in-documents", is_flag=True,
               help="Score references into the corpus as mining tags them in their documents, not as lone clauses.")
-def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None, in_documents: bool) -> None:
+@click.option("--coder", "coder", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A second coder's labels of (some of) the same clauses: score them against the gold "
+                   "(inter-coder agreement), beside the tagger on the same clauses.")
+def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None, in_documents: bool,
+                 coder: str | None) -> None:
     """Precision, recall and F1 per instrument, per side and macro against a gold file (rows may
     also point into the shared corpus by reference, e.g. mining/gold/corpus_refs_eval.jsonl)."""
     try:
+        if coder:
+            _report_agreement(gold, coder, corpus)
+            return
         result = evaluate_in_documents(gold, corpus) if in_documents else evaluate_file(gold, corpus=corpus)
     except GoldFileError as exc:
         raise click.ClickException(str(exc)) from None
@@ -114,3 +121,11 @@ def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None
     if show_errors:
         for error in result.errors:
             click.echo(f"  missing {error['missing']} extra {error['extra']}: {error['text']}")
+
+
+def _report_agreement(gold: str, coder: str, corpus: str | None) -> None:
+    agreement, tagger = evaluate_coder(gold, coder, corpus)
+    for line in report_lines(agreement, f"second coder ({Path(coder).name}) against the gold"):
+        click.echo(line)
+    click.echo(f"tagger on the same {tagger.clauses} clauses: macro-F1 {tagger.macro_f1:.3f}, "
+               f"side accuracy {tagger.side_accuracy:.3f}, exact match {tagger.exact_match:.3f}")

@@ -179,6 +179,34 @@ def evaluate_file(path: str, use_model: bool = True, corpus: str | None = None) 
     return result
 
 
+def evaluate_coder(path: str, coder_path: str, corpus: str | None = None) -> tuple[TaggingEval, TaggingEval]:
+    """Inter-coder agreement: a second coder's labels (coder_path) of clauses of the gold file scored
+    against the gold as if they were predictions, and the tagger scored on the same clauses. Clauses
+    are matched by reference ({file, start, end}) or by text; gold clauses the coder did not label
+    are left out of both."""
+    gold, skipped = read_gold(path, corpus)
+    coded, _ = read_gold(coder_path, corpus)
+    by_clause = {_clause_key(row): row for row in coded}
+    shared = [row for row in gold if _clause_key(row) in by_clause]
+    if not shared:
+        raise GoldFileError(f"{coder_path}: labels none of the clauses of {path}")
+    side_of = {i.name: i.side for i in core_instruments()}
+
+    def as_predicted(row: dict) -> dict:
+        names = sorted(set(row.get("instruments") or []))
+        return {"instruments": names, "sides": sorted({side_of[n] for n in names if n in side_of}, key=SIDES.index),
+                "evidence": []}
+
+    agreement = evaluate(shared, [as_predicted(by_clause[_clause_key(row)]) for row in shared])
+    tagger = evaluate(shared, code_texts([row["text"] for row in shared]))
+    agreement.skipped = tagger.skipped = skipped
+    return agreement, tagger
+
+
+def _clause_key(row: dict) -> tuple:
+    return (row["file"], row["start"], row["end"]) if "file" in row else (row["text"],)
+
+
 def evaluate_in_documents(path: str, corpus: str | None = None) -> TaggingEval:
     """Gold references into the shared corpus scored as `policykg mine` tags them in their documents
     rather than as lone clauses: there a section's heading can make its clauses look-backs, and a

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from corpus.readers import read_file
 from graph.cli_mining import register
-from mining.tag_eval import evaluate, evaluate_file, evaluate_in_documents
+from mining.tag_eval import evaluate, evaluate_coder, evaluate_file, evaluate_in_documents
 from mining import classifier
 from mining.codebook import core_instruments
 from mining.pipeline import Match
@@ -289,6 +289,28 @@ def test_eval_tagging_command():
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "side accuracy" in result.output
     assert "绩效考核" in result.output and "供给型" in result.output and "rules only" in result.output
+
+
+def test_a_second_coder_is_scored_against_the_gold_beside_the_tagger(tmp_path):
+    """Invented clauses: the second coder agrees on two of the three clauses the gold and the coder share
+    (a fourth gold clause the coder did not label is left out)."""
+    gold_rows = [("县卫生健康局每季度对乡镇卫生院开展督导检查。", ["督导检查"]),
+                 ("为签约居民开具运动处方。", ["处方工具"]),
+                 ("本办法自印发之日起施行。", []),
+                 ("组建紧密型县域医共体。", ["医联体医共体"])]
+    coder_rows = [("县卫生健康局每季度对乡镇卫生院开展督导检查。", ["督导检查"]),
+                  ("为签约居民开具运动处方。", ["处方工具", "家庭医生签约服务"]),
+                  ("本办法自印发之日起施行。", [])]
+    gold, coder = tmp_path / "gold.jsonl", tmp_path / "coder.jsonl"
+    for path, rows in ((gold, gold_rows), (coder, coder_rows)):
+        path.write_text("".join(json.dumps({"text": t, "instruments": n}, ensure_ascii=False) + "\n" for t, n in rows),
+                        encoding="utf-8")
+    agreement, tagger = evaluate_coder(str(gold), str(coder))
+    assert (agreement.clauses, tagger.clauses) == (3, 3)
+    assert agreement.exact_match == 2 / 3 and agreement.side_accuracy == 1.0     # both extra names are 需求型
+    result = CliRunner().invoke(cli(), ["eval", "tagging", "--gold", str(gold), "--coder", str(coder)])
+    assert result.exit_code == 0, result.output
+    assert "second coder (coder.jsonl)" in result.output and "tagger on the same 3 clauses" in result.output
 
 
 def test_references_are_scored_as_mined_in_their_documents(tmp_path):
