@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mining.tag_eval import (GoldFileError, code_texts, evaluate_coder, evaluate_file, evaluate_in_documents, kind_summary,
+from mining.tag_eval import (GoldFileError, code_texts, cross_validate_by_document, evaluate_coder, evaluate_file, evaluate_in_documents, kind_summary,
                              read_clause_file, report_lines)
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
@@ -33,6 +33,7 @@ def register(main: click.Group, eval_group: click.Group) -> None:
     main.add_command(tag_command)
     main.add_command(train_classifier)
     eval_group.add_command(eval_tagging)
+    eval_group.add_command(eval_tagging_cv)
 
 
 @click.command(name="tag")
@@ -121,6 +122,20 @@ def eval_tagging(gold: str, compare: bool, show_errors: bool, corpus: str | None
     if show_errors:
         for error in result.errors:
             click.echo(f"  missing {error['missing']} extra {error['extra']}: {error['text']}")
+
+
+@click.command(name="tagging-cv")
+@click.option("--folds", default=6, show_default=True, type=click.IntRange(2, 17),
+              help="Groups of documents; each is tagged by a model trained without it.")
+def eval_tagging_cv(folds: int) -> None:
+    """Leave-documents-out cross-validation on the real training clauses of corpus_refs.jsonl (needs
+    ../shared/corpus): how the rules and a model that never saw a document code its clauses."""
+    try:
+        result = cross_validate_by_document(folds)
+    except GoldFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in report_lines(result, f"real training clauses, {folds} folds of documents"):
+        click.echo(line)
 
 
 def _report_agreement(gold: str, coder: str, corpus: str | None) -> None:

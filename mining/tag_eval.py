@@ -22,14 +22,15 @@ class GoldFileError(ValueError):
 
 # ---- coding clauses ------------------------------------------------------------------------
 
-def code_texts(texts: Sequence[str], use_model: bool = True, all_instruments: bool = False) -> list[dict]:
+def code_texts(texts: Sequence[str], use_model: bool = True, all_instruments: bool = False, tagger=None) -> list[dict]:
     """For each text: instruments, sides and the evidence of each instrument tag (offsets into the text).
-    Only core instruments unless all_instruments (extended ones have no gold and no model)."""
+    Only core instruments unless all_instruments (extended ones have no gold and no model). `tagger`:
+    a mining.tagging.Tagger of one's own (another model) instead of the shared one."""
     from mining.tagging import tag_texts
 
     core = {i.name for i in core_instruments()}
     out = []
-    for matches in tag_texts(list(texts), use_model=use_model):
+    for matches in (tagger.analyse(list(texts)) if tagger else tag_texts(list(texts), use_model=use_model)):
         evidence = [{"instrument": m.label, "side": m.category, "matched": m.matched, "start": m.start,
                      "end": m.end, "source": m.source, "score": m.score}
                     for m in matches if m.kind == "instrument" and (all_instruments or m.label in core)]
@@ -177,6 +178,37 @@ def evaluate_file(path: str, use_model: bool = True, corpus: str | None = None) 
     result = evaluate(gold, code_texts([row["text"] for row in gold], use_model=use_model))
     result.skipped = skipped
     return result
+
+
+def cross_validate_by_document(folds: int = 6) -> TaggingEval:
+    """The real training clauses (corpus_refs.jsonl) tagged as clauses of documents the model never saw:
+    their documents are dealt into `folds` groups, and each group is tagged by rules and a model trained
+    on the written clauses and the other groups' real clauses. A researcher who edits the codebook sees
+    its effect on real text without reading the evaluation sets."""
+    from mining import classifier
+    from mining.tagging import Tagger
+
+    real = classifier.read_corpus_refs()
+    if not real:
+        raise GoldFileError(f"no real training clause can be read from {classifier.SHARED_CORPUS} "
+                            "(set POLICYKG_SHARED to the directory holding corpus/)")
+    written = classifier.read_train_tsv()
+    labels = [i.name for i in core_instruments()]
+
+    def document(example) -> str:
+        return example.origin.split(":")[1]            # origin: corpus:<file>:<start>-<end>
+
+    documents = sorted({document(e) for e in real})
+    tagger = Tagger()
+    gold, predicted = [], []
+    for fold in range(folds):
+        held_out = set(documents[fold::folds])
+        tagger.classifier = classifier.train(written + [e for e in real if document(e) not in held_out], labels,
+                                             f"cv{fold}")
+        tested = [e for e in real if document(e) in held_out]
+        gold += [{"text": e.text, "instruments": list(e.labels)} for e in tested]
+        predicted += code_texts([e.text for e in tested], tagger=tagger)
+    return evaluate(gold, predicted)
 
 
 def evaluate_coder(path: str, coder_path: str, corpus: str | None = None) -> tuple[TaggingEval, TaggingEval]:
