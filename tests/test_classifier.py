@@ -375,6 +375,12 @@ def test_corpus_reference_halves_are_split_by_document_and_held_out_gold_is_not_
     assert len(heldout_refs) >= 200 and not {r["file"] for r in heldout_refs} - {r["file"] for r in eval_refs}
     spans = {(r["file"], r["start"], r["end"]) for r in train_refs + eval_refs}
     assert not spans & {(r["file"], r["start"], r["end"]) for r in heldout_refs}
+    coder2_refs = [json.loads(line) for name in ("corpus_refs_coder2_analysis.jsonl", "corpus_refs_coder2_final.jsonl")
+                   for line in (gold / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(coder2_refs) == 201 and not {r["file"] for r in coder2_refs} - {r["file"] for r in eval_refs}
+    assert not (spans | {(r["file"], r["start"], r["end"]) for r in heldout_refs}) & {
+        (r["file"], r["start"], r["end"]) for r in coder2_refs}
+    assert all("text" not in r for r in coder2_refs)
     written = [json.loads(line)["text"] for name in ("blind.jsonl", "heldout_written_analysis.jsonl", "heldout_written_final.jsonl",
                                                      "heldout_written2_analysis.jsonl", "heldout_written2_final.jsonl",
                                                      "heldout_written3_analysis.jsonl", "heldout_written3_final.jsonl",
