@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from mining.tag_eval import (GoldFileError, code_texts, cross_validate_by_document, evaluate_coder, evaluate_file, evaluate_in_documents, kind_summary,
-                             read_clause_file, report_lines)
+from mining.tag_eval import (GoldFileError, code_texts, cross_validate_by_document, evaluate_coder, evaluate_file,
+                             evaluate_in_documents, kind_summary, read_clause_file, report_lines)
 
 EVIDENCE_FIELDS = ("instrument", "side", "matched", "start", "end", "source", "score")
 

@@ -11,9 +11,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mining.codebook import core_instruments, SIDES
 from mining.scores import Score
+
+if TYPE_CHECKING:
+    from mining.tagging import Tagger
 
 
 class GoldFileError(ValueError):
@@ -22,7 +26,8 @@ class GoldFileError(ValueError):
 
 # ---- coding clauses ------------------------------------------------------------------------
 
-def code_texts(texts: Sequence[str], use_model: bool = True, all_instruments: bool = False, tagger=None) -> list[dict]:
+def code_texts(texts: Sequence[str], use_model: bool = True, all_instruments: bool = False,
+               tagger: Tagger | None = None) -> list[dict]:
     """For each text: instruments, sides and the evidence of each instrument tag (offsets into the text).
     Only core instruments unless all_instruments (extended ones have no gold and no model). `tagger`:
     a mining.tagging.Tagger of one's own (another model) instead of the shared one."""
