@@ -381,6 +381,9 @@ def test_corpus_reference_halves_are_split_by_document_and_held_out_gold_is_not_
     assert not (spans | {(r["file"], r["start"], r["end"]) for r in heldout_refs}) & {
         (r["file"], r["start"], r["end"]) for r in coder2_refs}
     assert all("text" not in r for r in coder2_refs)
+    recoded = [json.loads(line) for line in (gold / "corpus_refs_recoded.jsonl").read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    assert [(r["file"], r["start"], r["end"]) for r in recoded] == [(r["file"], r["start"], r["end"]) for r in train_refs]
     written = [json.loads(line)["text"] for name in ("blind.jsonl", "heldout_written_analysis.jsonl", "heldout_written_final.jsonl",
                                                      "heldout_written2_analysis.jsonl", "heldout_written2_final.jsonl",
                                                      "heldout_written3_analysis.jsonl", "heldout_written3_final.jsonl",
