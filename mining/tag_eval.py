@@ -8,7 +8,7 @@ corpus text never enters the repository (mining/gold/corpus_refs_*.jsonl).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,10 +39,13 @@ def code_texts(texts: Sequence[str], use_model: bool = True, all_instruments: bo
         evidence = [{"instrument": m.label, "side": m.category, "matched": m.matched, "start": m.start,
                      "end": m.end, "source": m.source, "score": m.score}
                     for m in matches if m.kind == "instrument" and (all_instruments or m.label in core)]
-        instruments = sorted({e["instrument"] for e in evidence})
-        sides = sorted({e["side"] for e in evidence}, key=SIDES.index)
-        out.append({"instruments": instruments, "sides": sides, "evidence": evidence})
+        out.append(_coded_row([e["instrument"] for e in evidence], [e["side"] for e in evidence], evidence))
     return out
+
+
+def _coded_row(instruments: Iterable[str], sides: Iterable[str], evidence: list[dict]) -> dict:
+    """A clause as code_texts() codes it: instruments sorted, sides in SIDES order, each once."""
+    return {"instruments": sorted(set(instruments)), "sides": sorted(set(sides), key=SIDES.index), "evidence": evidence}
 
 
 def read_jsonl(path: str) -> list[dict]:
@@ -230,9 +233,8 @@ def evaluate_coder(path: str, coder_path: str, corpus: str | None = None) -> tup
     side_of = {i.name: i.side for i in core_instruments()}
 
     def as_predicted(row: dict) -> dict:
-        names = sorted(set(row.get("instruments") or []))
-        return {"instruments": names, "sides": sorted({side_of[n] for n in names if n in side_of}, key=SIDES.index),
-                "evidence": []}
+        names = row.get("instruments") or []
+        return _coded_row(names, [side_of[n] for n in names if n in side_of], [])
 
     agreement = evaluate(shared, [as_predicted(by_clause[_clause_key(row)]) for row in shared])
     tagger = evaluate(shared, code_texts([row["text"] for row in shared]))
@@ -289,9 +291,7 @@ def _coded_in_store(store, doc_id: str, row: dict, side_of: dict[str, str]) -> d
     tags = [t for t in store.tags(kind="instrument", doc_id=stored_id) if start <= t.start < end and t.label in side_of]
     evidence = [{"instrument": t.label, "side": side_of[t.label], "matched": t.matched, "start": t.start - start,
                  "end": t.end - start, "source": t.source, "score": t.score} for t in tags]
-    instruments = sorted({e["instrument"] for e in evidence})
-    return {"instruments": instruments, "sides": sorted({side_of[n] for n in instruments}, key=SIDES.index),
-            "evidence": evidence}
+    return _coded_row([e["instrument"] for e in evidence], [e["side"] for e in evidence], evidence)
 
 
 def report_lines(result: TaggingEval, title: str = "") -> list[str]:
