@@ -305,6 +305,16 @@ def _preload_sklearn() -> None:
     _hasher()
 
 
+class _Entries(NamedTuple):
+    """Hashed feature entries of a batch (_hashed_entries): each entry's row and column."""
+    rows: np.ndarray
+    hashed: np.ndarray
+
+    def of_row(self, row: int) -> np.ndarray:
+        """The columns of one row's entries, in _word_features order (as _hashed_entries of its tokens alone)."""
+        return self.hashed[self.rows == row]
+
+
 @dataclass
 class BatchScores:
     """The classifier's view of a batch of clauses (ClauseClassifier.score)."""
@@ -313,6 +323,8 @@ class BatchScores:
     sentence_features: sp.csr_matrix | None = None      # a row per sentence judged alone
     sentence_number: np.ndarray | None = None           # each such sentence's number within its clause
     source: np.ndarray | None = None                    # (clauses, labels): the sentence behind the probability, -1: the clause
+    entries: _Entries | None = None                     # the hashed features behind `features`, for the evidence
+    sentence_entries: _Entries | None = None            # the same behind `sentence_features`
 
 
 def _take_higher(scores: BatchScores, owner: np.ndarray, sentence_probs: np.ndarray) -> None:
@@ -383,12 +395,14 @@ class ClauseClassifier:
         rows, hashed, sentences = _hashed_entries(tokens, sentences=True)
         features = self._tfidf_rows(rows, hashed, len(tokens))
         probs = self.proba(features)
-        scores = BatchScores(probs, features, source=np.full(probs.shape, -1, dtype=np.int64))
+        scores = BatchScores(probs, features, source=np.full(probs.shape, -1, dtype=np.int64),
+                             entries=_Entries(rows, hashed))
         judged, owner = _sentences_judged_alone(sentences, len(tokens))
         if len(owner):
             keep = sentences.of_entry >= 0
             keep[keep] = judged[sentences.of_entry[keep]] >= 0
-            scores.sentence_features = self._tfidf_rows(judged[sentences.of_entry[keep]], hashed[keep], len(owner))
+            scores.sentence_entries = _Entries(judged[sentences.of_entry[keep]], hashed[keep])
+            scores.sentence_features = self._tfidf_rows(*scores.sentence_entries, len(owner))
             # a sentence's number within its clause: its index less that of its clause's first sentence
             number = np.arange(len(sentences.row)) - np.searchsorted(sentences.row, sentences.row)
             scores.sentence_number = number[judged >= 0]
@@ -400,21 +414,23 @@ class ClauseClassifier:
         scores = np.asarray(features @ self.weights) + self.intercepts
         return 1.0 / (1.0 + np.exp(-scores))
 
-    def evidence(self, features: sp.csr_matrix, row: int, label_index: int, tokens: Sequence[str]) -> str:
+    def evidence(self, features: sp.csr_matrix, row: int, label_index: int, tokens: Sequence[str],
+                 entries: _Entries | None = None) -> str:
         """The word (or word pair) of the clause that weighs most for the label; a one-character
         word (将, 对, 为) shows a reader nothing, so the next heaviest feature of two characters or
-        more is taken when one of the EVIDENCE_CANDIDATES heaviest is."""
+        more is taken when one of the EVIDENCE_CANDIDATES heaviest is. `entries`, the batch's hashed
+        entries, spare hashing the clause's tokens again."""
         start, end = features.indptr[row], features.indptr[row + 1]
         columns, values = features.indices[start:end], features.data[start:end]
         if not len(columns):
             return ""
         contributions = values * self.weights[columns, label_index]
-        entries = _hashed_entries([tokens])[1]
+        hashed = _hashed_entries([tokens])[1] if entries is None else entries.of_row(row)
         first = ""
         for i in np.argsort(-contributions, kind="stable")[:EVIDENCE_CANDIDATES]:
             if contributions[i] <= 0:
                 break
-            at = np.flatnonzero(entries == self.columns[columns[i]])
+            at = np.flatnonzero(hashed == self.columns[columns[i]])
             if not len(at):
                 continue
             cue = _feature_at(tokens, int(at[0])).replace("|", "").lstrip("#")
@@ -680,10 +696,11 @@ def _model_evidence(text: str, tokens: Sequence[str], classifier: ClauseClassifi
     (or the clause); the whole sentence (or clause) when no word weighs for it."""
     sentence = -1 if scores.source is None else int(scores.source[row, label_index])
     if sentence < 0:
-        cue = classifier.evidence(scores.features, row, label_index, tokens) if scores.features is not None else ""
+        cue = (classifier.evidence(scores.features, row, label_index, tokens, scores.entries)
+               if scores.features is not None else "")
         return _evidence_span(text, tokens, cue)
     sentence_tokens, offset = _sentence_tokens(tokens, int(scores.sentence_number[sentence]))
-    cue = classifier.evidence(scores.sentence_features, sentence, label_index, sentence_tokens)
+    cue = classifier.evidence(scores.sentence_features, sentence, label_index, sentence_tokens, scores.sentence_entries)
     start, end = _evidence_span(text[offset:offset + sum(map(len, sentence_tokens))], sentence_tokens, cue)
     return start + offset, end + offset
 

@@ -50,7 +50,7 @@ class _Unit:
     """Text analysed as one: a clause, or a sentence joined from line fragments."""
     clauses: list[Clause]
     text: str = ""
-    offsets: list[int] = field(default_factory=list)   # unit char index -> document offset
+    offsets: Sequence[int] = field(default_factory=list)   # unit char index -> document offset (a range for a clause)
 
 
 # ---- analysis of texts ---------------------------------------------------------------------
@@ -212,7 +212,7 @@ def is_layout_broken(clauses: list[Clause]) -> bool:
 
 
 def _clause_unit(clause: Clause) -> _Unit:
-    return _Unit([clause], clause.text, list(range(clause.start, clause.start + len(clause.text))))
+    return _Unit([clause], clause.text, range(clause.start, clause.start + len(clause.text)))
 
 
 def _sentences(clauses: list[Clause]) -> list[_Unit]:
