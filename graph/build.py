@@ -62,6 +62,7 @@ class _ClauseScan:
     """What graph building needs from the clauses' text, found in one pass over them."""
     quoted: dict[str, tuple[Clause, list[TitleMention]]] = field(default_factory=dict)  # 《》 titles of each clause quoting any
     sentence_starts: dict[str, list[int]] = field(default_factory=dict)   # document offsets, clauses of 2+ sentences
+    long_clauses: dict[str, Clause] = field(default_factory=dict)         # those clauses
 
 
 def _scan_clauses(store: Store) -> _ClauseScan:
@@ -73,6 +74,7 @@ def _scan_clauses(store: Store) -> _ClauseScan:
         ends = [m.end() for m in _SENTENCE_END.finditer(clause.text, 0, len(clause.text.rstrip()) - 1)]
         if ends:
             scan.sentence_starts[clause.id] = [clause.start] + [clause.start + end for end in ends]
+            scan.long_clauses[clause.id] = clause
     return scan
 
 
@@ -108,9 +110,10 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
         regions = clause_regions.get(clause_id, [])
         titles = _title_spans(*scan.quoted[clause_id]) if regions and clause_id in scan.quoted else []
         sentence_starts = scan.sentence_starts.get(clause_id, [])
+        scope = _regions_by_sentence(scan.long_clauses.get(clause_id), sentence_starts, regions)
         for region in regions:
             for tag in tags:
-                if not (_same_title(tag, region, titles) and _same_sentence(tag, region, sentence_starts)):
+                if not (_same_title(tag, region, titles) and _in_scope(tag, region, sentence_starts, scope)):
                     continue
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
                            key=f"USED_IN:{clause_id}:{tag.label}", type="USED_IN", doc_id=tag.doc_id,
@@ -130,14 +133,46 @@ def _same_title(instrument: Tag, region: Tag, titles: list[tuple[int, int]]) -> 
     return inside is None or inside[0] <= region.start and region.end <= inside[1]
 
 
-def _same_sentence(instrument: Tag, region: Tag, sentence_starts: list[int]) -> bool:
-    """A region named in a clause links to the instruments of its own sentence: in a work report's
-    paragraph 成都大运会 or 北京冬奥会 stands sentences away from the 门诊统筹 or 家庭医生签约服务 of the
-    paragraph. A region brought in from an earlier heading or slide (source context:…) links to the
-    whole clause."""
+def _in_scope(instrument: Tag, region: Tag, sentence_starts: list[int], scope: dict[int, list[Tag]]) -> bool:
+    """A region named in a clause links to the instruments of the sentences it scopes
+    (_regions_by_sentence): in a work report's paragraph 成都大运会 or 北京冬奥会 stands sentences away
+    from the 门诊统筹 or 家庭医生签约服务 of the paragraph. A region brought in from an earlier heading or
+    slide (source context:…) links to the whole clause."""
     if not sentence_starts or region.source.startswith("context:"):
         return True
-    return bisect.bisect_right(sentence_starts, instrument.start) == bisect.bisect_right(sentence_starts, region.start)
+    return region in scope.get(_sentence_of(instrument.start, sentence_starts), ())
+
+
+def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regions: list[Tag]) -> dict[int, list[Tag]]:
+    """The regions each sentence of a clause speaks of: those it names; or, when it names none, those of
+    the last sentence before it that named any, if that sentence opens with a region — a paper's
+    例如，广东省以大健康为中心推动…。服务供给方面，开展…健康知识宣教…。 tells 广东省's practice over several
+    sentences, while a region named mid-sentence (…成都大运会…) speaks for its own sentence only."""
+    named: dict[int, list[Tag]] = defaultdict(list)
+    for region in regions:
+        if not region.source.startswith("context:"):
+            named[_sentence_of(region.start, sentence_starts)].append(region)
+    scope: dict[int, list[Tag]] = {}
+    carried: list[Tag] = []
+    for sentence in range(1, len(sentence_starts) + 1):
+        if sentence in named:
+            scope[sentence] = named[sentence]
+            opener = min(named[sentence], key=lambda r: r.start)
+            opens = clause is not None and _OPENING.fullmatch(
+                clause.text[sentence_starts[sentence - 1] - clause.start:opener.start - clause.start]) is not None
+            carried = named[sentence] if opens else []
+        elif carried:
+            scope[sentence] = carried
+    return scope
+
+
+# What may stand before a region that opens its sentence: a connective and a date (例如，/ 2021年，/ 在)
+_OPENING = re.compile(r"\s*(?:例如|比如|譬如|如|其中|此外|另外|同时|在)?[，,、：:\s]*"
+                      r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")
+
+
+def _sentence_of(offset: int, sentence_starts: list[int]) -> int:
+    return bisect.bisect_right(sentence_starts, offset)
 
 
 def _add_citations(g: nx.MultiDiGraph, store: Store, quoted: dict[str, tuple[Clause, list[TitleMention]]]) -> None:

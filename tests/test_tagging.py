@@ -425,6 +425,17 @@ def test_a_region_links_to_the_instruments_of_its_own_sentence(tmp_path):
     assert not {p for p in pairs if p[0] == "北京市"}
 
 
+def test_a_region_that_opens_a_sentence_scopes_the_next_until_another_region_is_named(tmp_path):
+    """Invented example in the style of a research paper: 浙江省 opens the example and the next
+    sentence tells its practice; 杭州市, named mid-sentence, ends that and speaks for its own sentence."""
+    pairs = mention_pairs(tmp_path, "医防融合的地方实践（示例）\n\n"
+                                    "各地探索多种模式。例如，浙江省推行家庭医生签约服务。"
+                                    "服务方面，开展健康知识宣教和慢病随访。做好杭州市亚运会筹办工作。"
+                                    "建立双向转诊机制。\n")
+    assert {("浙江省", "家庭医生签约服务"), ("浙江省", "健康教育与宣传")} <= pairs
+    assert not {p for p in pairs if p[1] == "双向转诊"}
+
+
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
