@@ -86,6 +86,10 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
     clause_regions: dict[str, list[Tag]] = defaultdict(list)
     clause_instruments: dict[str, list[Tag]] = defaultdict(list)
     for tag in store.tags():
+        if tag.kind == "practice":    # told as done: a practice of the regions the clause names, not of the document
+            _add_node(g, "Instrument", tag.label, side=sides.get(tag.label, tag.category))
+            clause_instruments[tag.clause_id].append(tag)
+            continue
         label = KIND_LABEL.get(tag.kind)
         if label is None:
             continue

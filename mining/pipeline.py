@@ -31,7 +31,7 @@ SPAN_KEY = "policykg"
 
 @dataclass(frozen=True)
 class Match:
-    kind: str        # instrument / actor / region / term / disease / group
+    kind: str        # instrument / practice / actor / region / term / disease / group
     label: str       # canonical name
     category: str    # instrument side, actor type, region level, …
     start: int       # offsets into the text given to the matcher
@@ -130,6 +130,7 @@ def _content_chars(text: str) -> int:
 class ClauseVerdict:
     """What a clause's context allows (DomainFilter.verdict)."""
     silent: bool = False                                  # no instrument at all
+    past: bool = False                                    # silent because it tells what was done
     looked_back: list[tuple[int, int]] = field(default_factory=list)   # spans of sentences telling the past
 
     def looked_back_at(self, offset: int) -> bool:
@@ -182,7 +183,7 @@ class DomainFilter:
         if self.retrospective is None or self.retrospective.search(text) is None:
             return ClauseVerdict()
         if self.prospective is None or self.prospective.search(text) is None:
-            return ClauseVerdict(silent=True)
+            return ClauseVerdict(silent=True, past=True)
         spans, back = [], False
         for sentence in _SENTENCE.finditer(text):
             if self.prospective.search(sentence.group()):
@@ -227,6 +228,18 @@ class DomainFilter:
                     or (veto is not None and veto.search(text) is not None))
         drop = {m for m in model if out(m)}
         return [m for m in matches if m not in drop] if drop else matches
+
+    def told_as_done(self, text: str, matches: list[Match], verdict: ClauseVerdict) -> list[Match]:
+        """The instruments a look-back tells as done (温州市建立了疾控监督员制度), as kind "practice":
+        the document sets none of them up, but each is a practice of a region the clause names (the
+        graph's mention level). Only hits that say something alone (neither weak nor generic) and
+        of the health field."""
+        if not (verdict.past or verdict.looked_back):
+            return []
+        return [Match("practice", m.label, m.category, m.start, m.end, m.matched, m.source, m.score)
+                for m in matches
+                if m.kind == "instrument" and not self.soft(m) and (verdict.past or verdict.looked_back_at(m.start))
+                and not self.off_field(text, m.start)]
 
     def __call__(self, text: str, matches: list[Match], verdict: ClauseVerdict | None = None) -> list[Match]:
         verdict = verdict or self.verdict(text)

@@ -14,6 +14,9 @@ a slide the place is named once, in a heading or footer. Those links are stored 
 the instrument's clause, source "context:<clause of the mention>", score CONTEXT_SCORE, with the
 span of the real mention.
 
+The instruments a look-back tells as done (温州市建立了疾控监督员制度) are stored as tags of kind
+"practice": no instrument of the document, but the practice of a region the clause names.
+
 A document whose content and pipeline are unchanged since it was last mined is skipped.
 """
 from __future__ import annotations
@@ -69,22 +72,29 @@ class Tagger:
             from mining.classifier import load_classifier
             self.classifier = load_classifier()
 
-    def analyse(self, texts: Sequence[str], looked_back: Sequence[bool] | None = None) -> list[list[Match]]:
+    def analyse(self, texts: Sequence[str], looked_back: Sequence[bool] | None = None,
+                practice: bool = False) -> list[list[Match]]:
         """Combined rule and model matches of each text (offsets into that text); a text looked back
-        on (in a section that looks back, see looked_back_clauses) codes no instrument."""
+        on (in a section that looks back, see looked_back_clauses) codes no instrument. With
+        `practice`, the instruments a look-back tells as done are added as kind "practice"
+        (DomainFilter.told_as_done)."""
         from mining.classifier import combine
 
         tokens = [self.segmenter.cut(t) for t in texts]
-        verdicts = [ClauseVerdict(silent=True) if looked_back and looked_back[i] else self.domain.verdict(t)
+        verdicts = [ClauseVerdict(silent=True, past=True) if looked_back and looked_back[i] else self.domain.verdict(t)
                     for i, t in enumerate(texts)]
-        matches = [self.domain(t, m, v) for t, m, v in zip(texts, match_batch(self.matcher, texts), verdicts)]
+        found = match_batch(self.matcher, texts)
+        matches = [self.domain(t, m, v) for t, m, v in zip(texts, found, verdicts)]
         if self.classifier is None or not texts:
-            return [combine(t, tk, m, None, None) for t, tk, m in zip(texts, tokens, matches)]
-        scores = self.classifier.score(tokens)
-        out = []
-        for i, (t, tk, m, v) in enumerate(zip(texts, tokens, matches, verdicts)):
-            # the rule hits m were screened by self.domain already; the model's tags are screened here
-            out.append(self.domain.screen_model_tags(t, combine(t, tk, m, scores, self.classifier, i), v))
+            out = [combine(t, tk, m, None, None) for t, tk, m in zip(texts, tokens, matches)]
+        else:
+            scores = self.classifier.score(tokens)
+            # the rule hits were screened by self.domain already; the model's tags are screened here
+            out = [self.domain.screen_model_tags(t, combine(t, tk, m, scores, self.classifier, i), v)
+                   for i, (t, tk, m, v) in enumerate(zip(texts, tokens, matches, verdicts))]
+        if practice:
+            for i, (t, m, v) in enumerate(zip(texts, found, verdicts)):
+                out[i] += self.domain.told_as_done(t, m, v)
         return out
 
 
@@ -168,7 +178,7 @@ def _tag_document(tagger: Tagger, clauses: list[Clause], text: str) -> list[Tag]
     past = looked_back_clauses(clauses, tagger.domain)
     looked_back = [all(c.id in past for c in u.clauses) for u in units]
     tags_per_unit = []
-    for unit, matches in zip(units, tagger.analyse([u.text for u in units], looked_back)):
+    for unit, matches in zip(units, tagger.analyse([u.text for u in units], looked_back, practice=True)):
         tags_per_unit.append([_to_tag(unit, m, text) for m in matches if m.end > m.start])
     first = 0
     for (_, broken), part_units in zip(parts, units_per_part):
@@ -254,7 +264,7 @@ def _link_context_regions(units: list[_Unit], tags_per_unit: list[list[Tag]]) ->
         elif unit.offsets and unit.offsets[0] > scope_end:
             scope = []
         own = {(t.clause_id, t.label) for t in regions}
-        for clause_id in dict.fromkeys(t.clause_id for t in tags if t.kind == "instrument"):
+        for clause_id in dict.fromkeys(t.clause_id for t in tags if t.kind in ("instrument", "practice")):
             for region in scope:
                 if (clause_id, region.label) not in own and region.clause_id != clause_id:
                     own.add((clause_id, region.label))

@@ -436,6 +436,22 @@ def test_a_region_that_opens_a_sentence_scopes_the_next_until_another_region_is_
     assert not {p for p in pairs if p[1] == "双向转诊"}
 
 
+def test_a_practice_told_as_done_links_to_its_region_but_is_not_the_documents_instrument(tmp_path):
+    """Invented example in the style of a research paper on practice forms: what 温州市 and 杭州市 did
+    is their practice (mention level), though the paper sets up nothing (no issuer-level use, and
+    `policykg tag` codes no instrument); a penalty clause names an instrument as no practice at all."""
+    text = ("医防融合的地方实践（示例）\n\n温州市建立了疾控监督员制度。\n\n"
+            "2019年以来，杭州市累计培训社区医生3000人次，绩效考核结果与经费挂钩。\n\n"
+            "第五十条 违反本办法规定，未落实家庭医生签约服务的，由宁波市卫生健康局责令改正，给予警告。\n")
+    pairs = mention_pairs(tmp_path, text)
+    assert {("浙江省温州市", "疾控监督员制度"), ("浙江省杭州市", "绩效考核")} <= pairs
+    assert not {p for p in pairs if p[1] == "家庭医生签约服务"}
+    with Store(tmp_path / "s.db") as store:
+        assert not store.tags(kind="instrument")
+        assert {t.label for t in store.tags(kind="practice")} == {"疾控监督员制度", "绩效考核"}
+    assert not [m for m in tag_texts(["温州市建立了疾控监督员制度。"])[0] if m.kind in ("instrument", "practice")]
+
+
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
