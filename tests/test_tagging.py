@@ -452,6 +452,25 @@ def test_a_practice_told_as_done_links_to_its_region_but_is_not_the_documents_in
     assert not [m for m in tag_texts(["温州市建立了疾控监督员制度。"])[0] if m.kind in ("instrument", "practice")]
 
 
+PRACTICE_REVIEW = (   # invented, in the style of a review paper's paragraph on local practice forms
+    "近年来，各地围绕医防融合开展了多种探索。浙江温州率先建立疾控监督员制度，由县级疾控中心向医疗机构派驻疾控监督员。"
+    "上海市长宁区以家庭医生签约服务为抓手，为签约居民提供个性化健康管理。"
+    "深圳罗湖医院集团实行医保基金“总额管理、结余留用”，引导医院重视疾病预防。"
+    "安徽省天长市组建县域医共体，在牵头医院设立公共卫生科，推动医防人员双向挂职。"
+    "在广西壮族自治区，部分县推广“运动处方”和“营养处方”。"
+    "甘肃省临夏州建立了县级医防融合工作领导小组，明确任务清单和责任清单。")
+
+
+def test_a_review_of_local_practice_gives_each_place_its_own_instruments(tmp_path):
+    pairs = mention_pairs(tmp_path, "医防融合的地方实践（示例）\n\n" + PRACTICE_REVIEW + "\n")
+    assert {("浙江省温州市", "疾控监督员制度"), ("上海市长宁区", "家庭医生签约服务"),
+            ("广东省深圳市罗湖区", "医保支付"), ("安徽省滁州市天长市", "医联体医共体"),
+            ("安徽省滁州市天长市", "机构设置"), ("安徽省滁州市天长市", "人员互派"),
+            ("广西壮族自治区", "处方工具"), ("甘肃省临夏回族自治州", "组织领导机制"),
+            ("甘肃省临夏回族自治州", "清单管理")} <= pairs
+    assert ("上海市长宁区", "医保支付") not in pairs and ("浙江省温州市", "家庭医生签约服务") not in pairs
+
+
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
