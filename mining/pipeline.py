@@ -251,7 +251,8 @@ class DomainFilter:
         instruments = [m for m in matches if m.kind == "instrument"]
         if not instruments:
             return matches
-        drop = {m for m in instruments if self.off_field(text, m.start) or verdict.looked_back_at(m.start)}
+        other_field = self.context.names_other_field(text)     # searched once, not per hit
+        drop = {m for m in instruments if (other_field and self.off_field(text, m.start)) or verdict.looked_back_at(m.start)}
         for m in instruments:
             veto = self.veto.get(m.label)
             if veto is not None and self.soft(m) and veto.search(text):
