@@ -22,6 +22,7 @@ A document whose content and pipeline are unchanged since it was last mined is s
 from __future__ import annotations
 
 import bisect
+import gc
 import multiprocessing
 import os
 import re
@@ -307,7 +308,11 @@ def _run(jobs: list[tuple[str, str, list[Clause], str]], backend: str, workers: 
     if workers < 2 or len(jobs) < 2 or chars < PARALLEL_MIN_CHARS or "fork" not in multiprocessing.get_all_start_methods():
         return (_mine_one(job, backend) for job in jobs)
     jobs = sorted(jobs, key=lambda job: -len(job[3]))   # big documents first
+    # The workers inherit the loaded dictionaries and models; frozen, those objects are left out of
+    # the workers' garbage collections, which would otherwise walk them all (and copy their pages).
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(min(workers, len(jobs)))
+    gc.unfreeze()
     return _drain(pool, pool.imap_unordered(_mine_one_default if backend == "rjieba" else _mine_one_jieba, jobs))
 
 
