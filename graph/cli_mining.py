@@ -34,6 +34,7 @@ def register(main: click.Group, eval_group: click.Group) -> None:
     main.add_command(train_classifier)
     eval_group.add_command(eval_tagging)
     eval_group.add_command(eval_tagging_cv)
+    eval_group.add_command(eval_regions)
 
 
 @click.command(name="tag")
@@ -144,3 +145,24 @@ def _report_agreement(gold: str, coder: str, corpus: str | None) -> None:
         click.echo(line)
     click.echo(f"tagger on the same {tagger.clauses} clauses: macro-F1 {tagger.macro_f1:.3f}, "
                f"side accuracy {tagger.side_accuracy:.3f}, exact match {tagger.exact_match:.3f}")
+
+
+@click.command(name="regions")
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True, dir_okay=False),
+              help='JSON lines {"id", "text", "pairs": [[region, instrument], ...]}.')
+@click.option("--errors", "show_errors", is_flag=True, help="List the passages whose pairs differ.")
+def eval_regions(gold: str, show_errors: bool) -> None:
+    """Mention-level region × instrument pairs against the pairs a reader lists for each passage
+    (e.g. mining/gold/practice_forms_analysis.jsonl): each passage is stored, mined and put in the
+    graph as a document of its own."""
+    from graph.pair_eval import evaluate_pairs, report_lines as pair_report_lines
+
+    try:
+        result = evaluate_pairs(gold)
+    except GoldFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in pair_report_lines(result):
+        click.echo(line)
+    if show_errors:
+        for error in result.errors:
+            click.echo(f"  {error['id']}: missing {error['missing']} extra {error['extra']}")
