@@ -95,7 +95,7 @@ class Tagger:
                    for i, (t, tk, m, v) in enumerate(zip(texts, tokens, matches, verdicts))]
         if practice:
             for i, (t, m, v) in enumerate(zip(texts, found, verdicts)):
-                out[i] += self.domain.told_as_done(t, m, v)
+                out[i] = out[i] + self.domain.told_as_done(t, m, v)     # a new list: out[i] may be m itself
         return out
 
 
