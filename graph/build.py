@@ -63,11 +63,17 @@ class _ClauseScan:
     quoted: dict[str, tuple[Clause, list[TitleMention]]] = field(default_factory=dict)  # 《》 titles of each clause quoting any
     sentence_starts: dict[str, list[int]] = field(default_factory=dict)   # document offsets, clauses of 2+ sentences
     long_clauses: dict[str, Clause] = field(default_factory=dict)         # those clauses
+    text_chars: dict[str, int] = field(default_factory=dict)              # each document's length (its last clause's end)
+    first_and_last: dict[str, list[Clause]] = field(default_factory=dict) # each document's first and last clause
 
 
 def _scan_clauses(store: Store) -> _ClauseScan:
     scan = _ClauseScan()
     for clause in store.clauses():
+        scan.text_chars[clause.doc_id] = max(scan.text_chars.get(clause.doc_id, 0), clause.end)
+        ends = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
+        ends[0] = min(ends[0], clause, key=lambda c: c.start)
+        ends[1] = max(ends[1], clause, key=lambda c: c.start)
         mentions = find_title_mentions(clause.text)
         if mentions:
             scan.quoted[clause.id] = (clause, mentions)
@@ -78,7 +84,7 @@ def _scan_clauses(store: Store) -> _ClauseScan:
     return scan
 
 
-_SENTENCE_END = re.compile(r"[。！？]")
+_SENTENCE_END = re.compile(r"[。！？；]")
 
 
 def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
@@ -110,18 +116,52 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
                    key=f"{edge_type}:{tag.clause_id}:{tag.start}", type=edge_type, doc_id=tag.doc_id,
                    clause_id=tag.clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source,
                    score=tag.score)
+    _add_mention_links(g, clause_instruments, clause_regions, scan)
+
+
+def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Tag]],
+                       clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> None:
+    """USED_IN: each instrument to the regions its clause names in its scope (_in_scope), and to the
+    place a short text is about (_places_of_short_texts)."""
+    places = _places_of_short_texts(clause_regions, scan)
     for clause_id, tags in clause_instruments.items():
         regions = clause_regions.get(clause_id, [])
-        titles = _title_spans(*scan.quoted[clause_id]) if regions and clause_id in scan.quoted else []
+        place = places.get(tags[0].doc_id)
+        titles = _title_spans(*scan.quoted[clause_id]) if (regions or place) and clause_id in scan.quoted else []
         sentence_starts = scan.sentence_starts.get(clause_id, [])
         scope = _regions_by_sentence(scan.long_clauses.get(clause_id), sentence_starts, regions)
-        for region in regions:
-            for tag in tags:
-                if not (_same_title(tag, region, titles) and _in_scope(tag, region, sentence_starts, scope)):
-                    continue
+        for tag in tags:
+            linked = [r for r in regions if _same_title(tag, r, titles) and _in_scope(tag, r, sentence_starts, scope)]
+            if place is not None and _same_title(tag, place, titles):
+                linked.append(place)
+            for region in linked:
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
                            key=f"USED_IN:{clause_id}:{tag.label}", type="USED_IN", doc_id=tag.doc_id,
                            clause_id=clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source)
+
+
+SHORT_TEXT_CHARS = 1500     # a slide, a news item, a work summary, a case box
+
+
+def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> dict[str, Tag]:
+    """The place each short text (at most SHORT_TEXT_CHARS) is about: the one place it names (outside
+    《》 titles), when it names it in its first or last line. A slide headed 疾控监督员制度的温州实践 or
+    footed 安徽省天长市卫生健康委员会, a work summary signed （江西省九江市卫生健康委员会） names its
+    place once, and all its measures are that place's; a plan that only 借鉴温州市经验 in its body, or
+    a text naming two places, links each instrument by its own clause only."""
+    named: dict[str, list[Tag]] = defaultdict(list)
+    for clause_id, regions in clause_regions.items():
+        titles = _title_spans(*scan.quoted[clause_id]) if clause_id in scan.quoted else []
+        for region in regions:
+            if (scan.text_chars.get(region.doc_id, 0) <= SHORT_TEXT_CHARS and not region.source.startswith("context:")
+                    and not any(a <= region.start and region.end <= b for a, b in titles)):
+                named[region.doc_id].append(region)
+    places = {}
+    for doc_id, regions in named.items():
+        edges = {c.id for c in scan.first_and_last.get(doc_id, [])}
+        if len({r.label for r in regions}) == 1 and any(r.clause_id in edges for r in regions):
+            places[doc_id] = min(regions, key=lambda r: r.start)
+    return places
 
 
 def _title_spans(clause: Clause, mentions: list[TitleMention]) -> list[tuple[int, int]]:
@@ -164,12 +204,26 @@ def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regi
             opener = min(named[sentence], key=lambda r: r.start)
             opens = clause is not None and _OPENING.fullmatch(
                 clause.text[sentence_starts[sentence - 1] - clause.start:opener.start - clause.start]) is not None
-            carried = named[sentence] if opens else []
+            carried = _opening_list(clause, named[sentence]) if opens else []
         elif carried:
             scope[sentence] = carried
     return scope
 
 
+def _opening_list(clause: Clause, regions: list[Tag]) -> list[Tag]:
+    """The regions that open a sentence: the first, and those listed right after it (温州、台州两市…);
+    a region named further on (长宁区是上海较早…的区) only situates the first."""
+    ordered = sorted(regions, key=lambda r: r.start)
+    opening = ordered[:1]
+    for region in ordered[1:]:
+        gap = clause.text[opening[-1].end - clause.start:region.start - clause.start]
+        if not _LIST_GAP.fullmatch(gap):
+            break
+        opening.append(region)
+    return opening
+
+
+_LIST_GAP = re.compile(r"[、和与及,，\s]?")
 # What may stand before a region that opens its sentence: a connective and a date (例如，/ 2021年，/ 在)
 _OPENING = re.compile(r"\s*(?:例如|比如|譬如|如|其中|此外|另外|同时|在)?[，,、：:\s]*"
                       r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")

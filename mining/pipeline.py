@@ -232,17 +232,14 @@ class DomainFilter:
         drop = {m for m in model if out(m)}
         return [m for m in matches if m not in drop] if drop else matches
 
-    def told_as_done(self, text: str, matches: list[Match], verdict: ClauseVerdict) -> list[Match]:
-        """The instruments a look-back tells as done (温州市建立了疾控监督员制度), as kind "practice":
-        the document sets none of them up, but each is a practice of a region the clause names (the
-        graph's mention level). Only hits that say something alone (neither weak nor generic) and
-        of the health field."""
-        if not (verdict.past or verdict.looked_back):
-            return []
+    @staticmethod
+    def told_as_done(coded: list[Match], verdict: ClauseVerdict) -> list[Match]:
+        """Of a clause's instruments coded as if it announced them (`coded`: rules and model under a
+        neutral verdict), those its look-back tells as done (温州市建立了疾控监督员制度), as kind
+        "practice": the document sets none of them up, but each is a practice of a region the clause
+        names (the graph's mention level)."""
         return [Match("practice", m.label, m.category, m.start, m.end, m.matched, m.source, m.score)
-                for m in matches
-                if m.kind == "instrument" and not self.soft(m) and (verdict.past or verdict.looked_back_at(m.start))
-                and not self.off_field(text, m.start)]
+                for m in coded if m.kind == "instrument" and (verdict.past or verdict.looked_back_at(m.start))]
 
     def __call__(self, text: str, matches: list[Match], verdict: ClauseVerdict | None = None) -> list[Match]:
         verdict = verdict or self.verdict(text)

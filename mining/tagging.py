@@ -78,24 +78,25 @@ class Tagger:
         """Combined rule and model matches of each text (offsets into that text); a text looked back
         on (in a section that looks back, see looked_back_clauses) codes no instrument. With
         `practice`, the instruments a look-back tells as done are added as kind "practice"
-        (DomainFilter.told_as_done)."""
+        (DomainFilter.told_as_done): what the text would code if it announced them."""
         from mining.classifier import combine
 
         tokens = [self.segmenter.cut(t) for t in texts]
         verdicts = [ClauseVerdict(silent=True, past=True) if looked_back and looked_back[i] else self.domain.verdict(t)
                     for i, t in enumerate(texts)]
         found = match_batch(self.matcher, texts)
-        matches = [self.domain(t, m, v) for t, m, v in zip(texts, found, verdicts)]
-        if self.classifier is None or not texts:
-            out = [combine(t, tk, m, None, None) for t, tk, m in zip(texts, tokens, matches)]
-        else:
-            scores = self.classifier.score(tokens)
-            # the rule hits were screened by self.domain already; the model's tags are screened here
-            out = [self.domain.screen_model_tags(t, combine(t, tk, m, scores, self.classifier, i), v)
-                   for i, (t, tk, m, v) in enumerate(zip(texts, tokens, matches, verdicts))]
+        scores = self.classifier.score(tokens) if self.classifier is not None and texts else None
+
+        def coded(i: int, verdict: ClauseVerdict) -> list[Match]:
+            # the rule hits are screened by self.domain, then the model's tags the same way
+            matches = combine(texts[i], tokens[i], self.domain(texts[i], found[i], verdict), scores, self.classifier, i)
+            return matches if scores is None else self.domain.screen_model_tags(texts[i], matches, verdict)
+
+        out = [coded(i, verdict) for i, verdict in enumerate(verdicts)]
         if practice:
-            for i, (t, m, v) in enumerate(zip(texts, found, verdicts)):
-                out[i] = out[i] + self.domain.told_as_done(t, m, v)     # a new list: out[i] may be m itself
+            for i, verdict in enumerate(verdicts):
+                if verdict.past or verdict.looked_back:
+                    out[i] = out[i] + self.domain.told_as_done(coded(i, ClauseVerdict()), verdict)
         return out
 
 

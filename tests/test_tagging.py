@@ -471,6 +471,29 @@ def test_a_review_of_local_practice_gives_each_place_its_own_instruments(tmp_pat
     assert ("上海市长宁区", "医保支付") not in pairs and ("浙江省温州市", "家庭医生签约服务") not in pairs
 
 
+def test_a_short_text_footed_by_its_place_is_about_that_place(tmp_path):
+    """Invented slide: the place is named once, in the footer, and every measure above is its own."""
+    pairs = mention_pairs(tmp_path, "县域医共体建设模式（示例）\n→ 医保资金按人头总额预付\n→ 县级专家下沉乡镇\n"
+                                    "安徽省天长市卫生健康委员会  2019年\n")
+    assert {("安徽省滁州市天长市", "医保支付"), ("安徽省滁州市天长市", "专家下沉")} <= pairs
+
+
+def test_each_part_of_a_list_joined_by_semicolons_keeps_its_own_place(tmp_path):
+    """Invented review sentence: three places, one measure each, joined by ；."""
+    pairs = mention_pairs(tmp_path, "医防融合的组织保障（示例）\n\n例如，福建省三明市成立医改领导小组；"
+                                    "湖北宜昌建立部门联席会议制度；浙江省推行家庭医生签约服务。\n")
+    assert {("福建省三明市", "组织领导机制"), ("湖北省宜昌市", "组织领导机制"), ("浙江省", "家庭医生签约服务")} <= pairs
+    assert not {("福建省三明市", "家庭医生签约服务"), ("浙江省", "组织领导机制")} & pairs
+
+
+def test_a_place_that_only_situates_the_opening_one_is_not_carried(tmp_path):
+    """Invented case: 上海 situates 长宁区, whose practice the next sentence tells."""
+    pairs = mention_pairs(tmp_path, "家庭医生制度的长宁实践（示例）\n\n长宁区是上海较早开展家庭医生签约服务的区之一。"
+                                    "该区建立了签约服务评价指标体系，评价结果与家庭医生绩效工资挂钩。\n")
+    assert ("上海市长宁区", "绩效考核") in pairs
+    assert ("上海市", "绩效考核") not in pairs
+
+
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
