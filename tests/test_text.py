@@ -100,6 +100,12 @@ def test_hard_wrapped_lines_are_joined_but_numbered_clauses_stay_apart():
     assert normalize(_hard_wrap(PARAGRAPHS)) == "\n".join(PARAGRAPHS) + "\n"
 
 
+def test_bulleted_lines_of_a_slide_stay_apart():
+    """Invented slide: bullet lines of one width look hard-wrapped, but each bullet is a line of its own."""
+    slide = "天津市基层慢病管理（示例）\n" + "".join(f"• 第{n}项措施落实到每个社区卫生服务中心\n" for n in "一二三四五六")
+    assert normalize(slide).count("\n") == 7
+
+
 def test_latin_words_keep_a_space_when_joined():
     words = "推进信息平台建设，实现 HIS and EMR data sharing across the county health network，" * 2
     wrapped = _hard_wrap(PARAGRAPHS[1:] + [words])
