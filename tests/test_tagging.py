@@ -46,6 +46,13 @@ def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
 
 
+def test_practice_wording_of_a_review_is_caught():
+    """Invented review sentence: an urban hospital group is a delivery network, and organising
+    health lectures is health education (the weak word 健康讲座 alone was left to a doubtful model)."""
+    text = "深圳罗湖于2015年整合区属医院成立医院集团，医保实行总额管理。山东聊城则在社区定期举办健康讲座，并将居民参加讲座的行为折算为积分。"
+    assert {"医联体医共体", "健康教育与宣传"} <= instruments(text)
+
+
 def test_a_name_covers_other_instruments_inside_it_but_a_pattern_only_its_own():
     assert instruments("推广健康教育处方。", use_model=False) == {"处方工具"}    # not 健康教育与宣传 too
     # the 试点示范 pattern (…医疗…试点) spans 医疗联合体, which stays 医联体医共体
