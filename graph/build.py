@@ -65,15 +65,19 @@ class _ClauseScan:
     long_clauses: dict[str, Clause] = field(default_factory=dict)         # those clauses
     text_chars: dict[str, int] = field(default_factory=dict)              # each document's length (its last clause's end)
     first_and_last: dict[str, list[Clause]] = field(default_factory=dict) # each document's first and last clause
+    comparisons: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比 / 不同于X
 
 
 def _scan_clauses(store: Store) -> _ClauseScan:
     scan = _ClauseScan()
     for clause in store.clauses():
         scan.text_chars[clause.doc_id] = max(scan.text_chars.get(clause.doc_id, 0), clause.end)
-        ends = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
-        ends[0] = min(ends[0], clause, key=lambda c: c.start)
-        ends[1] = max(ends[1], clause, key=lambda c: c.start)
+        edges = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
+        edges[0] = min(edges[0], clause, key=lambda c: c.start)
+        edges[1] = max(edges[1], clause, key=lambda c: c.start)
+        compared = [(clause.start + m.start(), clause.start + m.end()) for m in _COMPARISON.finditer(clause.text)]
+        if compared:
+            scan.comparisons[clause.id] = compared
         mentions = find_title_mentions(clause.text)
         if mentions:
             scan.quoted[clause.id] = (clause, mentions)
@@ -85,6 +89,8 @@ def _scan_clauses(store: Store) -> _ClauseScan:
 
 
 _SENTENCE_END = re.compile(r"[。！？；]")
+# A place named to compare with (与北京、上海等城市不同，宁夏…) is no place the clause's measures belong to
+_COMPARISON = re.compile(r"与[^，。；：！？]{1,30}?(?:不同|相比|相较|类似|相似|一样)|(?:不同于|有别于|相较于|相比于|比起)[^，。；：！？]{1,30}")
 
 
 def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
@@ -125,7 +131,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
     place a short text is about (_places_of_short_texts)."""
     places = _places_of_short_texts(clause_regions, scan)
     for clause_id, tags in clause_instruments.items():
-        regions = clause_regions.get(clause_id, [])
+        regions = _not_compared(clause_regions.get(clause_id, []), scan)
         place = places.get(tags[0].doc_id)
         titles = _title_spans(*scan.quoted[clause_id]) if (regions or place) and clause_id in scan.quoted else []
         sentence_starts = scan.sentence_starts.get(clause_id, [])
@@ -152,7 +158,7 @@ def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseSc
     named: dict[str, list[Tag]] = defaultdict(list)
     for clause_id, regions in clause_regions.items():
         titles = _title_spans(*scan.quoted[clause_id]) if clause_id in scan.quoted else []
-        for region in regions:
+        for region in _not_compared(regions, scan):
             if (scan.text_chars.get(region.doc_id, 0) <= SHORT_TEXT_CHARS and not region.source.startswith("context:")
                     and not any(a <= region.start and region.end <= b for a, b in titles)):
                 named[region.doc_id].append(region)
@@ -227,6 +233,12 @@ _LIST_GAP = re.compile(r"[、和与及,，\s]?")
 # What may stand before a region that opens its sentence: a connective and a date (例如，/ 2021年，/ 在)
 _OPENING = re.compile(r"\s*(?:例如|比如|譬如|如|其中|此外|另外|同时|在)?[，,、：:\s]*"
                       r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")
+
+
+def _not_compared(regions: list[Tag], scan: _ClauseScan) -> list[Tag]:
+    """The regions not named only to compare with (_COMPARISON)."""
+    return [r for r in regions
+            if not any(a <= r.start and r.end <= b for a, b in scan.comparisons.get(r.clause_id, ()))]
 
 
 def _sentence_of(offset: int, sentence_starts: list[int]) -> int:

@@ -501,6 +501,14 @@ def test_a_place_that_only_situates_the_opening_one_is_not_carried(tmp_path):
     assert ("上海市", "绩效考核") not in pairs
 
 
+def test_a_place_named_to_compare_with_gets_none_of_the_measures(tmp_path):
+    """Invented review sentence: 北京 and 上海 are the comparison, 宁夏回族自治区 builds the platform."""
+    pairs = mention_pairs(tmp_path, "西部地区的远程医疗（示例）\n\n与北京、上海等医疗资源丰富的城市不同，"
+                                    "宁夏回族自治区建成了自治区级远程医疗信息平台，与基层共享检查检验结果。\n")
+    assert ("宁夏回族自治区", "信息平台与数据共享") in pairs
+    assert not {p for p in pairs if p[0] in ("北京市", "上海市")}
+
+
 def test_an_instrument_inside_a_quoted_title_links_only_to_a_region_of_that_title(tmp_path):
     """Invented example in the style of a research paper: 湖北 is named beside the title of a national
     plan (its 远景目标 is no instrument of 湖北), while 浙江省's own plan names its pilot."""
