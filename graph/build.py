@@ -160,7 +160,7 @@ def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseSc
         titles = _title_spans(*scan.quoted[clause_id]) if clause_id in scan.quoted else []
         for region in _not_compared(regions, scan):
             if (scan.text_chars.get(region.doc_id, 0) <= SHORT_TEXT_CHARS and not region.source.startswith("context:")
-                    and not any(a <= region.start and region.end <= b for a, b in titles)):
+                    and not _inside(region, titles)):
                 named[region.doc_id].append(region)
     places = {}
     for doc_id, regions in named.items():
@@ -237,8 +237,11 @@ _OPENING = re.compile(r"\s*(?:例如|比如|譬如|如|其中|此外|另外|同�
 
 def _not_compared(regions: list[Tag], scan: _ClauseScan) -> list[Tag]:
     """The regions not named only to compare with (_COMPARISON)."""
-    return [r for r in regions
-            if not any(a <= r.start and r.end <= b for a, b in scan.comparisons.get(r.clause_id, ()))]
+    return [r for r in regions if not _inside(r, scan.comparisons.get(r.clause_id, ()))]
+
+
+def _inside(tag: Tag, spans) -> bool:
+    return any(a <= tag.start and tag.end <= b for a, b in spans)
 
 
 def _sentence_of(offset: int, sentence_starts: list[int]) -> int:
