@@ -128,10 +128,13 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
 def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Tag]],
                        clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> None:
     """USED_IN: each instrument to the regions its clause names in its scope (_in_scope), and to the
-    place a short text is about (_places_of_short_texts)."""
+    place a short text is about (_places_of_short_texts); a place named only to compare with
+    (_COMPARISON) links to nothing."""
+    clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.comparisons.get(clause_id, ()))]
+                      for clause_id, regions in clause_regions.items()}
     places = _places_of_short_texts(clause_regions, scan)
     for clause_id, tags in clause_instruments.items():
-        regions = _not_compared(clause_regions.get(clause_id, []), scan)
+        regions = clause_regions.get(clause_id, [])
         place = places.get(tags[0].doc_id)
         titles = _title_spans(*scan.quoted[clause_id]) if (regions or place) and clause_id in scan.quoted else []
         sentence_starts = scan.sentence_starts.get(clause_id, [])
@@ -158,7 +161,7 @@ def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseSc
     named: dict[str, list[Tag]] = defaultdict(list)
     for clause_id, regions in clause_regions.items():
         titles = _title_spans(*scan.quoted[clause_id]) if clause_id in scan.quoted else []
-        for region in _not_compared(regions, scan):
+        for region in regions:
             if (scan.text_chars.get(region.doc_id, 0) <= SHORT_TEXT_CHARS and not region.source.startswith("context:")
                     and not _inside(region, titles)):
                 named[region.doc_id].append(region)
@@ -233,11 +236,6 @@ _LIST_GAP = re.compile(r"[、和与及,，\s]?")
 # What may stand before a region that opens its sentence: a connective and a date (例如，/ 2021年，/ 在)
 _OPENING = re.compile(r"\s*(?:例如|比如|譬如|如|其中|此外|另外|同时|在)?[，,、：:\s]*"
                       r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")
-
-
-def _not_compared(regions: list[Tag], scan: _ClauseScan) -> list[Tag]:
-    """The regions not named only to compare with (_COMPARISON)."""
-    return [r for r in regions if not _inside(r, scan.comparisons.get(r.clause_id, ()))]
 
 
 def _inside(tag: Tag, spans) -> bool:
