@@ -149,16 +149,19 @@ def _report_agreement(gold: str, coder: str, corpus: str | None) -> None:
 
 @click.command(name="regions")
 @click.option("--gold", "gold", required=True, type=click.Path(exists=True, dir_okay=False),
-              help='JSON lines {"id", "text", "pairs": [[region, instrument], ...]}.')
+              help='JSON lines {"id", "text", "pairs": [[region, instrument], ...]}; {"file", "sha1"} '
+                   'in place of "text" names a file of --texts.')
+@click.option("--texts", "texts", type=click.Path(file_okay=False), default=None,
+              help="Where files named by reference are read (default ../shared/literature).")
 @click.option("--errors", "show_errors", is_flag=True, help="List the passages whose pairs differ.")
-def eval_regions(gold: str, show_errors: bool) -> None:
+def eval_regions(gold: str, texts: str | None, show_errors: bool) -> None:
     """Mention-level region × instrument pairs against the pairs a reader lists for each passage
     (e.g. mining/gold/practice_forms_analysis.jsonl): each passage is stored, mined and put in the
     graph as a document of its own."""
-    from graph.pair_eval import evaluate_pairs, report_lines as pair_report_lines
+    from graph.pair_eval import SHARED_LITERATURE, evaluate_pairs, report_lines as pair_report_lines
 
     try:
-        result = evaluate_pairs(gold)
+        result = evaluate_pairs(gold, Path(texts) if texts else SHARED_LITERATURE)
     except GoldFileError as exc:
         raise click.ClickException(str(exc)) from None
     for line in pair_report_lines(result):

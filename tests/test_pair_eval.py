@@ -46,3 +46,23 @@ def test_the_command_prints_precision_recall_and_the_passages_wrong(tmp_path):
     assert out.exit_code == 0, out.output
     assert "precision 1.000  recall 0.667" in out.output
     assert "review: missing [('浙江省温州市', '人员互派')]" in out.output
+
+
+def test_a_passage_may_be_a_file_named_by_reference_and_is_skipped_when_absent_or_changed(tmp_path):
+    import hashlib
+
+    texts = tmp_path / "literature"
+    texts.mkdir()
+    case = texts / "case.txt"          # an invented example, as a paper of ../shared/literature would be
+    case.write_text("德清县推行健康积分制度，居民参加健康讲座可获得积分并兑换服务。", encoding="utf-8")
+    sha1 = hashlib.sha1(case.read_bytes()).hexdigest()[:10]
+    rows = [{"id": "case", "file": "case.txt", "sha1": sha1, "pairs": [["浙江省湖州市德清县", "健康积分"]]},
+            {"id": "absent", "file": "absent.txt", "pairs": [["浙江省温州市", "疾控监督员制度"]]},
+            {"id": "changed", "file": "case.txt", "sha1": "0000000000", "pairs": []}]
+    result = evaluate_pairs(write(tmp_path, rows), texts)
+    assert result.skipped == ["absent", "changed"]
+    assert result.passages == 1
+    assert (result.pairs.tp, result.pairs.fp, result.pairs.fn) == (1, 0, 0)
+    out = CliRunner().invoke(main, ["eval", "regions", "--gold", write(tmp_path, rows), "--texts", str(texts)])
+    assert out.exit_code == 0, out.output
+    assert "2 references skipped" in out.output

@@ -63,3 +63,19 @@ def test_each_pair_is_backed_by_the_words_of_the_slides(slides_table):
             assert row.evidence
             for ev in row.evidence:
                 assert texts[ev.doc_id][ev.start:ev.end] == ev.matched
+
+
+@pytest.mark.parametrize("reader", ["reader1", "reader2"])
+def test_the_pairs_two_blind_readers_list_for_the_literature(reader):
+    """mining/gold/literature_pairs_reader{1,2}.jsonl: the pairs two readers, each blind to the other
+    and to this code, listed for the three texts of ../shared/literature (2026-12). Measured when
+    they were added: precision 1.000, recall 0.750 (reader1, 16 pairs) and 0.800 (reader2, 15)."""
+    from graph.pair_eval import evaluate_pairs
+
+    if not SLIDES.exists():
+        pytest.skip("the literature gold needs ../shared/literature")
+    result = evaluate_pairs(str(Path(__file__).parents[1] / "mining" / "gold" / f"literature_pairs_{reader}.jsonl"),
+                            SLIDES.parent)
+    assert result.skipped == [] and result.passages == 3
+    assert result.pairs.precision >= 0.9, result.errors
+    assert result.pairs.recall >= 0.75, result.errors
