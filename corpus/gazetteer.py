@@ -7,12 +7,15 @@ Rules of `Gazetteer.find_in_text`:
 - standalone it tags full names ("温州市", "鹿城区", "浙江省") and the short names of provinces
   and prefecture-level cities ("浙江", "温州"); short names of counties ("长兴") and the names in
   meta "text_requires_context" ("大同", "城区") are tagged only right after a parent place
-  ("浙江长兴", "山西大同", "安徽省和县"), and so are all two-character full names ("和县");
+  ("浙江长兴", "山西大同", "安徽省和县"), and so are all two-character full names ("和县"); a name of
+  that meta list is also tagged right before a place inside it ("日照莒县" is 山东省日照市莒县);
 - a chain of places written together ("浙江省温州市鹿城区") is one mention resolved to the last;
   a lower place that does not lie in the place before it ("云南省丽水市") is one mention with
   status "mismatch", resolved to the real division, the note naming its real province;
 - a name followed by a road/university word (广东路, 南京东路, 上海大街, 浙江大学) is not a place;
-- a place followed by 新区/开发区/高新区… that the gazetteer lacks ("兰州新区") is status "unknown".
+- a place followed by 新区/开发区/高新区… that the gazetteer lacks ("兰州新区") is status "unknown";
+- a name several places bear ("朝阳区": 北京市, 长春市) is the one that lies in, or is, a place the
+  same text names unambiguously ("北京市朝阳区和西城区…朝阳区还…"); otherwise status "ambiguous".
 """
 from __future__ import annotations
 
@@ -143,6 +146,7 @@ class Gazetteer:
 
     def find_in_text(self, text: str) -> list[PlaceMention]:
         raw = [(start, end, key) for start, end, key, _ in self._automaton.iter_long(text)]
+        raw = sorted(raw + self._context_names_heading_a_chain(text, raw))
         by_start = {start: (end, key) for start, end, key in raw}
         mentions: list[PlaceMention] = []
         pos = 0
@@ -159,7 +163,32 @@ class Gazetteer:
             mention = self._read_chain(text, start, end, key, by_start)
             mentions.append(mention)
             pos = mention.end
-        return mentions
+        return self._resolve_by_context(mentions)
+
+    def _context_names_heading_a_chain(self, text: str, raw: list[tuple[int, str, str]]) -> list[tuple[int, int, str]]:
+        """Names that need context (日照, 大同) written right before a place inside them (日照莒县),
+        where no standalone name was found."""
+        taken = [(start, end) for start, end, _ in raw]
+        found = []
+        for start, end, key, _ in self._context_automaton.iter_long(text):
+            if (not any(a < end and start < b for a, b in taken)
+                    and self._probe_descendants(text, end, self.lookup(key)) is not None):
+                found.append((start, end, key))
+        return found
+
+    def _resolve_by_context(self, mentions: list[PlaceMention]) -> list[PlaceMention]:
+        """An ambiguous name that is, or lies in, exactly one of its candidates' places the text
+        names unambiguously takes that candidate."""
+        named = [m.division for m in mentions if m.division is not None and m.status == "ok"]
+        out = []
+        for m in mentions:
+            if m.status == "ambiguous":
+                fits = [c for c in self.lookup(m.text)
+                        if any(c == d or _is_inside(c, d) for d in named)]
+                if len(fits) == 1:
+                    m = PlaceMention(m.start, m.end, m.text, fits[0], "ok", "")
+            out.append(m)
+        return out
 
     def _inside_word(self, text: str, start: int, end: int, key: str) -> bool:
         """A two-character short name glued to a word: 均衡水平 (衡水), 重大理论 (大理)."""
@@ -277,6 +306,7 @@ class Gazetteer:
             if d.short and d.level in ("province", "city"):
                 keys.add(d.short)
         self.standalone_names = frozenset(keys - requires_context)
+        self._context_automaton = WordFinder((key, key) for key in keys & requires_context)
         return WordFinder((key, key) for key in self.standalone_names)
 
 

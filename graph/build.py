@@ -4,12 +4,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
 from corpus.catalogue import key_documents
-from corpus.gazetteer import load_gazetteer
+from corpus.gazetteer import LEVEL_RANK, load_gazetteer
 from corpus.records import Clause, Tag
 from corpus.store import Store
 from graph.schema import KIND_LABEL, NATIONAL, node_id
@@ -66,11 +66,13 @@ class _ClauseScan:
     text_chars: dict[str, int] = field(default_factory=dict)              # each document's length (its last clause's end)
     first_and_last: dict[str, list[Clause]] = field(default_factory=dict) # each document's first and last clause
     comparisons: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比 / 不同于X
+    clauses: dict[str, Clause] = field(default_factory=dict)              # every clause by id
 
 
 def _scan_clauses(store: Store) -> _ClauseScan:
     scan = _ClauseScan()
     for clause in store.clauses():
+        scan.clauses[clause.id] = clause
         scan.text_chars[clause.doc_id] = max(scan.text_chars.get(clause.doc_id, 0), clause.end)
         edges = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
         edges[0] = min(edges[0], clause, key=lambda c: c.start)
@@ -128,9 +130,11 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
 def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Tag]],
                        clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> None:
     """USED_IN: each instrument to the regions its clause names in its scope (_in_scope), and to the
-    place a short text is about (_places_of_short_texts); a place named only to compare with
-    (_COMPARISON) links to nothing."""
-    clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.comparisons.get(clause_id, ()))]
+    place a short text is about (_places_of_short_texts). A place named only to compare with
+    (_COMPARISON), and the measures of that comparison, link to nothing; nor does a place that only
+    situates another (_situates)."""
+    clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.comparisons.get(clause_id, ()))
+                                  and not _situates(r, regions, scan.clauses[clause_id])]
                       for clause_id, regions in clause_regions.items()}
     places = _places_of_short_texts(clause_regions, scan)
     for clause_id, tags in clause_instruments.items():
@@ -138,12 +142,17 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
         place = places.get(tags[0].doc_id)
         titles = _title_spans(*scan.quoted[clause_id]) if (regions or place) and clause_id in scan.quoted else []
         sentence_starts = scan.sentence_starts.get(clause_id, [])
-        scope = _regions_by_sentence(scan.long_clauses.get(clause_id), sentence_starts, regions)
+        scope = _regions_by_sentence(scan.long_clauses.get(clause_id), sentence_starts, regions, titles)
         for tag in tags:
+            if _inside(tag, scan.comparisons.get(clause_id, ())):
+                continue
             linked = [r for r in regions if _same_title(tag, r, titles) and _in_scope(tag, r, sentence_starts, scope)]
+            if sentence_starts:     # a place an anaphor speaks of (省医保局 after 湄潭县: 贵州省)
+                linked += [r for r in scope.get(_sentence_of(tag.start, sentence_starts), ()) if r not in regions]
             if place is not None and _same_title(tag, place, titles):
                 linked.append(place)
             for region in linked:
+                _add_region(g, region.label)
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
                            key=f"USED_IN:{clause_id}:{tag.label}", type="USED_IN", doc_id=tag.doc_id,
                            clause_id=clause_id, start=tag.start, end=tag.end, matched=tag.matched, source=tag.source)
@@ -196,9 +205,11 @@ def _in_scope(instrument: Tag, region: Tag, sentence_starts: list[int], scope: d
     return region in scope.get(_sentence_of(instrument.start, sentence_starts), ())
 
 
-def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regions: list[Tag]) -> dict[int, list[Tag]]:
-    """The regions each sentence of a clause speaks of: those it names; or, when it names none, those of
-    the last sentence before it that named any, if that sentence opens with a region — a paper's
+def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regions: list[Tag],
+                         titles: list[tuple[int, int]] = ()) -> dict[int, list[Tag]]:
+    """The regions each sentence of a clause speaks of: those it names; or, when it names none, the
+    place its anaphor speaks of (_anaphor_referent: 自治区财政 after 银川市…), or else those of the last
+    sentence before it that named any, if that sentence opens with a region — a paper's
     例如，广东省以大健康为中心推动…。服务供给方面，开展…健康知识宣教…。 tells 广东省's practice over several
     sentences, while a region named mid-sentence (…成都大运会…) speaks for its own sentence only."""
     named: dict[int, list[Tag]] = defaultdict(list)
@@ -207,16 +218,57 @@ def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regi
             named[_sentence_of(region.start, sentence_starts)].append(region)
     scope: dict[int, list[Tag]] = {}
     carried: list[Tag] = []
+    last: Tag | None = None
     for sentence in range(1, len(sentence_starts) + 1):
         if sentence in named:
             scope[sentence] = named[sentence]
             opener = min(named[sentence], key=lambda r: r.start)
+            last = max((r for r in named[sentence] if not _inside(r, titles)), key=lambda r: r.start, default=last)
             opens = clause is not None and _OPENING.fullmatch(
                 clause.text[sentence_starts[sentence - 1] - clause.start:opener.start - clause.start]) is not None
             carried = _opening_list(clause, named[sentence]) if opens else []
+            continue
+        referent = _anaphor_referent(clause, sentence_starts, sentence, last) if last is not None else None
+        if referent is not None:
+            scope[sentence] = [referent]
         elif carried:
             scope[sentence] = carried
     return scope
+
+
+# 全省 / 该市 / 我县, or a body of a level at the start of a sentence (自治区财政… / 省医保局… / 州卫健委…)
+_ANAPHOR = re.compile(r"(?:全|该|本|我)(?P<a>省|自治区|市|州|盟|县|区|旗)"
+                      r"|^[^，。；]{0,6}?[，,]?\s*(?P<b>省|自治区|市|州|盟|县|区|旗)"
+                      r"(?:财政|政府|委|级|里|卫健委|卫生健康委|卫健局|卫生健康局|医保局|疾控中心|人民医院)")
+_ANAPHOR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city",
+                  "县": "county", "区": "county", "旗": "county"}
+
+
+def _anaphor_referent(clause: Clause | None, sentence_starts: list[int], sentence: int, last: Tag) -> Tag | None:
+    """The place a sentence that names none speaks of by its level (全省, 自治区财政, 市里): the last
+    place named before it, or the place of that level it lies in."""
+    if clause is None:
+        return None
+    end = sentence_starts[sentence] if sentence < len(sentence_starts) else clause.end
+    match = _ANAPHOR.search(clause.text[sentence_starts[sentence - 1] - clause.start:end - clause.start])
+    if match is None:
+        return None
+    word = match.group("a") or match.group("b")
+    division = load_gazetteer().resolve(last.label)
+    if division is None or division.level not in LEVEL_RANK:
+        return None
+    level = _ANAPHOR_LEVEL[word]
+    if level == division.level or (word == "市" and division.name.endswith("市")):
+        return last
+    if LEVEL_RANK[level] > LEVEL_RANK[division.level]:
+        return None            # 全县 after a city: which county is not said
+    gazetteer = load_gazetteer()
+    province = gazetteer.by_code(division.code[:2].ljust(12, "0"))
+    # a municipality's districts lie in no city but the municipality itself (全市 after 朝阳区: 北京市)
+    ancestor = province if level == "province" else gazetteer.by_code(division.code[:4].ljust(12, "0")) or province
+    if ancestor is None or (level == "city" and ancestor.level == "province" and not ancestor.name.endswith("市")):
+        return None
+    return replace(last, label=ancestor.full_name)
 
 
 def _opening_list(clause: Clause, regions: list[Tag]) -> list[Tag]:
@@ -233,9 +285,32 @@ def _opening_list(clause: Clause, regions: list[Tag]) -> list[Tag]:
 
 
 _LIST_GAP = re.compile(r"[、和与及,，\s]?")
-# What may stand before a region that opens its sentence: a connective and a date (例如，/ 2021年，/ 在)
-_OPENING = re.compile(r"\s*(?:例如|比如|譬如|如|其中|此外|另外|同时|在)?[，,、：:\s]*"
-                      r"(?:\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")
+# What may stand before a region that opens its sentence: a news item's lead, a connective, a source
+# (报告显示，/ 据介绍，) and a date (例如，/ 2021年，/ 在)
+_OPENING = re.compile(r"\s*(?:本报讯|新华社[^，。；]{0,8}电)?\s*(?:[（(][^（）()]{0,20}[）)])?\s*"
+                      r"(?:例如|比如|譬如|如|其中|此外|另外|同时|近日|日前|近期|目前|据悉|在[^，。；]{1,10}方面|在"
+                      r"|[^，。；]{0,8}(?:显示|表示|介绍|指出)|据[^，。；]{0,8})?[，,、：:\s]*"
+                      r"(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")
+
+
+# 同属南通的启东市 / 吉安县（隶属江西省吉安市）: the higher place only says where the lower one lies
+_SITUATING_BEFORE = re.compile(r"的?")
+_SITUATING_AFTER = re.compile(r"\s*[（(，,]\s*(?:隶属于?|属于?|位于)?\s*")
+
+
+def _situates(region: Tag, regions: list[Tag], clause: Clause) -> bool:
+    """Is `region` named only to situate a place inside it, right before it (…南通的启东市) or in the
+    brackets after it (吉安县（隶属江西省吉安市）)?"""
+    for lower in regions:
+        if lower.label == region.label or not lower.label.startswith(region.label):
+            continue
+        if region.end <= lower.start:
+            gap, pattern = clause.text[region.end - clause.start:lower.start - clause.start], _SITUATING_BEFORE
+        else:
+            gap, pattern = clause.text[lower.end - clause.start:region.start - clause.start], _SITUATING_AFTER
+        if pattern.fullmatch(gap):
+            return True
+    return False
 
 
 def _inside(tag: Tag, spans) -> bool:

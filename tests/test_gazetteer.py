@@ -120,3 +120,16 @@ def test_offsets_are_evidence(gaz):
     text = "据报道，浙江省温州市和云南省丽水市都开展了工作。"
     for m in gaz.find_in_text(text):
         assert text[m.start:m.end] == m.text
+
+
+def test_a_name_that_needs_context_heads_a_chain_of_its_own_places(gaz):
+    # 日照 alone is a word (sunlight); followed by one of its counties it is the city
+    assert mentions(gaz, "日照莒县推广健康小屋") == [("日照莒县", "ok", "山东省日照市莒县")]
+    assert mentions(gaz, "日照时间较长") == []
+
+
+def test_an_ambiguous_name_takes_the_place_the_same_text_names(gaz):
+    assert mentions(gaz, "朝阳区还为签约居民开具运动处方")[0][:2] == ("朝阳区", "ambiguous")
+    text = "北京市朝阳区和西城区推行签约服务；朝阳区还为签约居民开具运动处方。"
+    assert mentions(gaz, text)[-1] == ("朝阳区", "ok", "北京市朝阳区")
+    assert mentions(gaz, "长春市朝阳区；朝阳区")[-1] == ("朝阳区", "ok", "吉林省长春市朝阳区")

@@ -568,3 +568,40 @@ def test_a_plan_with_an_attached_table_is_read_per_clause_in_its_body(tmp_path):
     pairs = mention_pairs(tmp_path, "某县医防融合实施方案（示例）\n一、工作目标\n借鉴温州市经验，推进医防融合工作。\n"
                                     "二、重点任务\n推行家庭医生签约服务，做实慢病随访。\n附件：任务分工表\n" + cells + "\n")
     assert ("浙江省温州市", "家庭医生签约服务") not in pairs
+
+
+def test_the_measures_of_a_comparison_belong_to_no_place(tmp_path):
+    """Invented review sentence: 医保支付 is what 苏州 is compared for, not what 大理 does."""
+    pairs = mention_pairs(tmp_path, "西部地区的医防融合（示例）\n\n在组织机制方面，云南大理州成立医防融合工作领导小组。"
+                                    "与苏州等东部城市主要依靠医保支付改革驱动不同，大理更多依靠行政推动。\n")
+    assert ("云南省大理白族自治州", "组织领导机制") in pairs
+    assert not {p for p in pairs if p[1] == "医保支付"}
+
+
+def test_a_place_that_only_situates_another_gets_none_of_its_measures(tmp_path):
+    """Invented examples: 南通 and 吉安市 only say where 启东市 and 吉安县 lie."""
+    pairs = mention_pairs(tmp_path, "县域医共体（示例）\n\n同属南通的启东市计划推行按人头打包付费，结余留用。"
+                                    "吉安县（隶属江西省吉安市）组建紧密型县域医共体。\n")
+    assert {("江苏省南通市启东市", "医保支付"), ("江西省吉安市吉安县", "医联体医共体")} <= pairs
+    assert not {p for p in pairs if p[0] in ("江苏省南通市", "江西省吉安市")}
+
+
+def test_an_anaphor_of_a_level_speaks_of_the_place_of_that_level(tmp_path):
+    """Invented news and review sentences: 省医保局 and 自治区财政 are the province of the county or
+    city just named; 市卫生健康委 after two districts of Chongqing is 重庆市."""
+    pairs = mention_pairs(tmp_path, "医保支付改革（示例）\n\n遵义市湄潭县作为首批试点县，已将医保基金按人头打包给县医共体。"
+                                    "省医保局表示，2025年前将在全省88个县全面推开。"
+                                    "银川市依托互联网医院开展远程会诊。同时，自治区财政安排专项资金用于乡村医生补助。"
+                                    "江津区、荣昌区均成立了医防融合工作专班。年底，市卫生健康委组织专家组开展现场督导。\n")
+    assert {("贵州省", "目标规划"), ("宁夏回族自治区", "专项资金"), ("重庆市", "督导检查")} <= pairs
+    assert ("贵州省遵义市湄潭县", "目标规划") not in pairs
+    assert ("宁夏回族自治区银川市", "专项资金") not in pairs
+    assert not {p for p in pairs if p[1] == "督导检查" and p[0] != "重庆市"}
+
+
+def test_a_news_lead_or_a_reported_finding_opens_the_sentence_of_its_place(tmp_path):
+    """Invented news items: the place after 本报讯（…）日前， or 报告显示， scopes the next sentence."""
+    pairs = mention_pairs(tmp_path, "新闻（示例）\n\n本报讯（记者 王敏）日前，贵州省推行县域医保基金打包付费。"
+                                    "每季度对各医共体开展督导检查。报告显示，会同县对乡镇卫生院实行一体化考核；"
+                                    "县疾控中心每季度对各乡镇卫生院开展督导。\n")
+    assert {("贵州省", "督导检查"), ("湖南省怀化市会同县", "督导检查")} <= pairs
