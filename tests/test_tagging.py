@@ -605,3 +605,23 @@ def test_a_news_lead_or_a_reported_finding_opens_the_sentence_of_its_place(tmp_p
                                     "每季度对各医共体开展督导检查。报告显示，会同县对乡镇卫生院实行一体化考核；"
                                     "县疾控中心每季度对各乡镇卫生院开展督导。\n")
     assert {("贵州省", "督导检查"), ("湖南省怀化市会同县", "督导检查")} <= pairs
+
+
+def test_a_gap_the_text_reports_is_no_measure():
+    """Invented examples: a 存在问题 sentence names the platform it lacks; a target group named with
+    尚未 still gets its measure."""
+    assert instruments("与先进地区相比，我市医防信息系统尚未实现互联互通。") == set()
+    assert instruments("基层医防融合复合型人才十分缺乏。") == set()
+    assert "家庭医生签约服务" in instruments("对尚未签约的居民，家庭医生团队要主动上门提供签约服务。")
+
+
+def test_a_result_compared_with_an_earlier_year_is_told_as_done():
+    """Invented examples: a work summary's result against a plan's target."""
+    assert "目标规划" not in instruments("2022年，全县高血压患者规范管理率达到68%，较2019年提高15个百分点。")
+    assert "目标规划" in instruments("到2025年，全县高血压患者规范管理率达到70%。")
+
+
+def test_a_weight_or_a_payment_rate_is_no_goal():
+    """Invented examples: 权重提高到30% weighs an appraisal; 报销比例 is an insurance rate."""
+    assert instruments("将医防融合指标纳入乡镇卫生院绩效考核，权重提高到30%。") == {"绩效考核"}
+    assert "目标规划" not in instruments("签约居民在基层就诊的，门诊慢病报销比例提高到60%。")
