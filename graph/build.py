@@ -67,12 +67,16 @@ class _ClauseScan:
     first_and_last: dict[str, list[Clause]] = field(default_factory=dict) # each document's first and last clause
     comparisons: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比 / 不同于X
     clauses: dict[str, Clause] = field(default_factory=dict)              # every clause by id
+    repeated: set[str] = field(default_factory=set)   # short lines a document repeats (a slide's footer)
 
 
 def _scan_clauses(store: Store) -> _ClauseScan:
     scan = _ClauseScan()
+    lines: dict[tuple[str, str], list[str]] = defaultdict(list)
     for clause in store.clauses():
         scan.clauses[clause.id] = clause
+        if len(clause.text.strip()) <= REPEATED_LINE_CHARS:
+            lines[(clause.doc_id, clause.text.strip())].append(clause.id)
         scan.text_chars[clause.doc_id] = max(scan.text_chars.get(clause.doc_id, 0), clause.end)
         edges = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
         edges[0] = min(edges[0], clause, key=lambda c: c.start)
@@ -87,6 +91,7 @@ def _scan_clauses(store: Store) -> _ClauseScan:
         if ends:
             scan.sentence_starts[clause.id] = [clause.start] + [clause.start + end for end in ends]
             scan.long_clauses[clause.id] = clause
+    scan.repeated = {clause_id for ids in lines.values() if len(ids) >= 2 for clause_id in ids}
     return scan
 
 
@@ -137,6 +142,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
                                   and not _situates(r, regions, scan.clauses[clause_id])]
                       for clause_id, regions in clause_regions.items()}
     places = _places_of_short_texts(clause_regions, scan)
+    owners = _owners_of_repeated_lines(clause_regions, scan)
     for clause_id, tags in clause_instruments.items():
         regions = clause_regions.get(clause_id, [])
         place = places.get(tags[0].doc_id)
@@ -151,6 +157,8 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
                 linked += [r for r in scope.get(_sentence_of(tag.start, sentence_starts), ()) if r not in regions]
             if place is not None and _same_title(tag, place, titles):
                 linked.append(place)
+            if not linked and tag.kind == "practice" and tag.doc_id in owners:
+                linked.append(owners[tag.doc_id])
             for region in linked:
                 _add_region(g, region.label)
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
@@ -159,6 +167,20 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
 
 
 SHORT_TEXT_CHARS = 1500     # a slide, a news item, a work summary, a case box
+REPEATED_LINE_CHARS = 30    # a footer or running header
+
+
+def _owners_of_repeated_lines(clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> dict[str, Tag]:
+    """The place of each document whose repeated short lines (a deck's footer 聊城市基层卫生协会, a
+    running header) name one place: what the document tells as done (a practice tag) with no place of
+    its own is that place's — a deck's 组建了10支“全专联合”家庭医生服务团队 is its owner's practice."""
+    named: dict[str, list[Tag]] = defaultdict(list)
+    for clause_id in scan.repeated:
+        for region in clause_regions.get(clause_id, []):
+            if not region.source.startswith("context:"):
+                named[region.doc_id].append(region)
+    return {doc_id: min(regions, key=lambda r: r.start) for doc_id, regions in named.items()
+            if len({r.label for r in regions}) == 1}
 
 
 def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> dict[str, Tag]:

@@ -625,3 +625,14 @@ def test_a_weight_or_a_payment_rate_is_no_goal():
     """Invented examples: 权重提高到30% weighs an appraisal; 报销比例 is an insurance rate."""
     assert instruments("将医防融合指标纳入乡镇卫生院绩效考核，权重提高到30%。") == {"绩效考核"}
     assert "目标规划" not in instruments("签约居民在基层就诊的，门诊慢病报销比例提高到60%。")
+
+
+def test_what_a_deck_tells_as_done_is_the_practice_of_the_place_its_footer_names(tmp_path):
+    """Invented slides footed by a county's health bureau: the team it formed (told as done, with no
+    place of its own) is 德清县's; the measure a national notice sets out is no one's."""
+    pairs = mention_pairs(tmp_path, "医防融合工作汇报（示例）\n德清县卫生健康局\n"
+                                    "一、工作背景\n国家卫生健康委要求各地推进双向转诊。\n学习借鉴福建省三明市经验。\n德清县卫生健康局\n"
+                                    "二、主要做法\n2023年，我们组建了由县医院专科医生参加的家庭医生团队，定期下沉乡镇坐诊。\n"
+                                    "德清县卫生健康局\n")
+    assert ("浙江省湖州市德清县", "家庭医生签约服务") in pairs
+    assert ("浙江省湖州市德清县", "双向转诊") not in pairs
