@@ -41,6 +41,7 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("推广一病五方和六大处方", {"处方工具"}),
     ("为儿童家长推送电子疫苗处方", {"处方工具"}),
     ("制定乡镇卫生院公共卫生职责清单", {"清单管理"}),
+    ("今年起每月派专家到社区卫生服务中心坐诊", {"专家下沉"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
