@@ -240,17 +240,17 @@ def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regi
             named[_sentence_of(region.start, sentence_starts)].append(region)
     scope: dict[int, list[Tag]] = {}
     carried: list[Tag] = []
-    last: Tag | None = None
+    recent: list[Tag] = []      # the regions of the last sentence that named any, last named first
     for sentence in range(1, len(sentence_starts) + 1):
         if sentence in named:
             scope[sentence] = named[sentence]
             opener = min(named[sentence], key=lambda r: r.start)
-            last = max((r for r in named[sentence] if not _inside(r, titles)), key=lambda r: r.start, default=last)
+            recent = sorted((r for r in named[sentence] if not _inside(r, titles)), key=lambda r: -r.start) or recent
             opens = clause is not None and _OPENING.fullmatch(
                 clause.text[sentence_starts[sentence - 1] - clause.start:opener.start - clause.start]) is not None
             carried = _opening_list(clause, named[sentence]) if opens else []
             continue
-        referent = _anaphor_referent(clause, sentence_starts, sentence, last) if last is not None else None
+        referent = _anaphor_referent(clause, sentence_starts, sentence, carried + recent)
         if referent is not None:
             scope[sentence] = [referent]
         elif carried:
@@ -266,31 +266,44 @@ _ANAPHOR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "�
                   "县": "county", "区": "county", "旗": "county"}
 
 
-def _anaphor_referent(clause: Clause | None, sentence_starts: list[int], sentence: int, last: Tag) -> Tag | None:
-    """The place a sentence that names none speaks of by its level (全省, 自治区财政, 市里): the last
-    place named before it, or the place of that level it lies in."""
-    if clause is None:
+def _anaphor_referent(clause: Clause | None, sentence_starts: list[int], sentence: int,
+                      candidates: list[Tag]) -> Tag | None:
+    """The place a sentence that names none speaks of by its level, the first of the candidates (the
+    places that open the sentence before, then the others it names, last named first) that fits: the
+    place itself (全县, 该市, 市里 after a county-level city), or, for a body of a higher level opening
+    the sentence (自治区财政…, 省医保局…), the place of that level it lies in."""
+    if clause is None or not candidates:
         return None
     end = sentence_starts[sentence] if sentence < len(sentence_starts) else clause.end
     match = _ANAPHOR.search(clause.text[sentence_starts[sentence - 1] - clause.start:end - clause.start])
     if match is None:
         return None
     word = match.group("a") or match.group("b")
-    division = load_gazetteer().resolve(last.label)
+    for candidate in candidates:
+        referent = _place_at_level(candidate, word, climbs=match.group("b") is not None)
+        if referent is not None:
+            return referent
+    return None
+
+
+def _place_at_level(place: Tag, word: str, climbs: bool) -> Tag | None:
+    """`place` itself when it is of the level `word` (县, 市, 自治区…) names, or, when `climbs`, the
+    place of that level it lies in."""
+    gazetteer = load_gazetteer()
+    division = gazetteer.resolve(place.label)
     if division is None or division.level not in LEVEL_RANK:
         return None
     level = _ANAPHOR_LEVEL[word]
     if level == division.level or (word == "市" and division.name.endswith("市")):
-        return last
-    if LEVEL_RANK[level] > LEVEL_RANK[division.level]:
-        return None            # 全县 after a city: which county is not said
-    gazetteer = load_gazetteer()
+        return place
+    if LEVEL_RANK[level] > LEVEL_RANK[division.level] or not climbs:
+        return None            # 全县 after a city: which county is not said; 全省首批试点县 ranks the county
     province = gazetteer.by_code(division.code[:2].ljust(12, "0"))
     # a municipality's districts lie in no city but the municipality itself (全市 after 朝阳区: 北京市)
     ancestor = province if level == "province" else gazetteer.by_code(division.code[:4].ljust(12, "0")) or province
     if ancestor is None or (level == "city" and ancestor.level == "province" and not ancestor.name.endswith("市")):
         return None
-    return replace(last, label=ancestor.full_name)
+    return replace(place, label=ancestor.full_name)
 
 
 def _opening_list(clause: Clause, regions: list[Tag]) -> list[Tag]:

@@ -637,3 +637,12 @@ def test_what_a_deck_tells_as_done_is_the_practice_of_the_place_its_footer_names
                                     "德清县卫生健康局\n")
     assert ("浙江省湖州市德清县", "家庭医生签约服务") in pairs
     assert ("浙江省湖州市德清县", "双向转诊") not in pairs
+
+
+def test_an_anaphor_speaks_of_the_place_that_opened_the_sentence_before_not_of_one_it_cites(tmp_path):
+    """Invented case study: 全县 is 德清县, which opened the sentence, not 长兴县 whose practice it
+    learnt from."""
+    pairs = mention_pairs(tmp_path, "县域案例（示例）\n\n德清县学习借鉴了长兴县的做法，组建紧密型县域医共体。"
+                                    "全县推行家庭医生签约服务，签约居民可获得健康积分。\n")
+    assert {("浙江省湖州市德清县", "家庭医生签约服务"), ("浙江省湖州市德清县", "健康积分")} <= pairs
+    assert not {p for p in pairs if p[0] == "浙江省湖州市长兴县" and p[1] != "医联体医共体"}
