@@ -335,9 +335,13 @@ _SITUATING_AFTER = re.compile(r"\s*[（(，,]\s*(?:隶属于?|属于?|位于)?\s
 
 def _situates(region: Tag, regions: list[Tag], clause: Clause) -> bool:
     """Is `region` named only to situate a place inside it, right before it (…南通的启东市) or in the
-    brackets after it (吉安县（隶属江西省吉安市）)?"""
+    brackets after it (吉安县（隶属江西省吉安市）)? Only places named in the clause itself are compared
+    (a place brought in from a heading, source context:…, stands elsewhere)."""
+    if region.source.startswith("context:"):
+        return False
     for lower in regions:
-        if lower.label == region.label or not lower.label.startswith(region.label):
+        if (lower.label == region.label or not lower.label.startswith(region.label)
+                or lower.source.startswith("context:")):
             continue
         if region.end <= lower.start:
             gap, pattern = clause.text[region.end - clause.start:lower.start - clause.start], _SITUATING_BEFORE
