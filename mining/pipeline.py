@@ -249,8 +249,9 @@ class DomainFilter:
         if not instruments:
             return matches
         other_field = self.context.names_other_field(text)     # searched once, not per hit
+        gap = _NEGATION.search(text) is not None               # likewise
         drop = {m for m in instruments if (other_field and self.off_field(text, m.start)) or verdict.looked_back_at(m.start)
-                or _negated(text, m.start)}
+                or (gap and _negated(text, m.start))}
         for m in instruments:
             veto = self.veto.get(m.label)
             if veto is not None and self.soft(m) and veto.search(text):
