@@ -297,8 +297,8 @@ def _rule_of(m: Match) -> str:
 
 
 def _longest_per_kind(matches: list[Match]) -> list[Match]:
-    """Within one kind, drop a match covered by a longer one of the same label, or by a longer name
-    of another label (健康教育处方, a 处方工具, over 健康教育); across kinds, overlaps stay (家庭医生
+    """Within one kind, drop a match covered by a longer one of the same label (or by one of the same
+    label on the same words, found by another rule), or by a longer name of another label (健康教育处方, a 处方工具, over 健康教育); across kinds, overlaps stay (家庭医生
     is also an actor). A pattern's match is a phrase, not a name: it covers only its own label's
     matches (…医疗联合体建设试点, a 试点示范, leaves 医疗联合体 to 医联体医共体). Matches of one kind
     are visited by start, longest first, so a covering match is always seen before what it covers."""
@@ -312,7 +312,7 @@ def _longest_per_kind(matches: list[Match]) -> list[Match]:
         labels: dict[str, tuple[int, int]] = {}  # the same for every match of each label
         for m in group:
             own = labels.get(m.label, (-1, -1))
-            if not (_covers(names, m) or _covers(own, m)):
+            if not (_covers(names, m) or _covers(own, m) or own == (m.end, m.start)):   # or the same words again
                 kept.append(m)
             if m.end > own[0]:
                 labels[m.label] = (m.end, m.start)

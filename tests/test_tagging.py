@@ -42,6 +42,11 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("为儿童家长推送电子疫苗处方", {"处方工具"}),
     ("制定乡镇卫生院公共卫生职责清单", {"清单管理"}),
     ("今年起每月派专家到社区卫生服务中心坐诊", {"专家下沉"}),
+    ("区卫健委对医防融合重点任务实行清单化管理", {"清单管理"}),
+    ("深入推进县乡村一体化管理，统一人员调配和药品配送", {"医联体医共体"}),
+    ("医保额度按签约人口预先核定，节约部分由卫生院自主支配", {"医保支付"}),
+    ("县卫健局按季度抽查各医院公共卫生职责履职情况", {"督导检查"}),
+    ("市卫健委每年对各县医防融合工作开展评估并排名通报", {"绩效考核"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
@@ -614,6 +619,18 @@ def test_a_gap_the_text_reports_is_no_measure():
     assert instruments("与先进地区相比，我市医防信息系统尚未实现互联互通。") == set()
     assert instruments("基层医防融合复合型人才十分缺乏。") == set()
     assert "家庭医生签约服务" in instruments("对尚未签约的居民，家庭医生团队要主动上门提供签约服务。")
+
+
+def test_a_purpose_article_of_a_hospital_rule_sets_up_nothing():
+    assert instruments("第一条 为规范和加强本院传染病报告管理工作，制定本制度。") == set()
+    assert instruments("第一条 为规范本院公共卫生科工作，制定本规则。") == set()
+
+
+def test_the_same_words_found_by_two_rules_are_one_tag():
+    # 结余留用 is a synonym, and the pattern of 结余…留用 finds it too
+    matches = [m for m in tag_texts(["医共体实行按人头付费，结余留用。"])[0] if m.label == "医保支付"]
+    spans = [(m.start, m.end) for m in matches]
+    assert len(spans) == len(set(spans)) and (11, 15) in spans
 
 
 def test_a_result_compared_with_an_earlier_year_is_told_as_done():
