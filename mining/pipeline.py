@@ -162,6 +162,7 @@ class DomainFilter:
         self.retrospective_section = _context_pattern("retrospective_section")
         self.generic: dict[str, set[str]] = {}
         self.veto: dict[str, re.Pattern] = {}
+        self.excluding = {i.name: i for i in codebook.load_instruments() if i.exclude}
         for inst in codebook.load_instruments():
             self.generic[inst.name] = set(inst.generic) | set(inst.weak)
             if inst.veto:
@@ -215,7 +216,8 @@ class DomainFilter:
         """Drop the model's tags where the rules' would be dropped: in a silent clause or a sentence
         looked back on (judged at the evidence words when they are narrower than the clause), of
         another field, or under the instrument's `veto`; and all of them in a clause too short to
-        describe a measure (a table cell: 医务人员, 省疾控局; a heading: 四、考核程序)."""
+        describe a measure (a table cell: 医务人员, 省疾控局; a heading: 四、考核程序). A tag whose evidence
+        words the codebook excludes for its instrument (监测 of a patient's vital signs) is dropped too."""
         model = [m for m in matches if m.source.startswith("model:")]
         if not model:
             return matches
@@ -227,7 +229,8 @@ class DomainFilter:
             narrow = (m.start, m.end) != (0, len(text))
             veto = self.veto.get(m.label)
             return (verdict.silent or self.off_field(text, m.start if narrow else None)
-                    or (narrow and (verdict.looked_back_at(m.start) or _negated(text, m.start)))
+                    or (narrow and (verdict.looked_back_at(m.start) or _negated(text, m.start)
+                                    or (m.label in self.excluding and self.excluding[m.label].excluded(text, m.start, m.end))))
                     or (veto is not None and veto.search(text) is not None))
         drop = {m for m in model if out(m)}
         return [m for m in matches if m not in drop] if drop else matches

@@ -47,6 +47,8 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("医保额度按签约人口预先核定，节约部分由卫生院自主支配", {"医保支付"}),
     ("县卫健局按季度抽查各医院公共卫生职责履职情况", {"督导检查"}),
     ("市卫健委每年对各县医防融合工作开展评估并排名通报", {"绩效考核"}),
+    ("督查发现的问题实行台账管理，整改到位后逐项销号", {"清单管理"}),
+    ("区疾控中心年度重点任务分解到表，每月对照检查", {"清单管理"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
@@ -618,6 +620,10 @@ def test_a_gap_the_text_reports_is_no_measure():
     尚未 still gets its measure."""
     assert instruments("与先进地区相比，我市医防信息系统尚未实现互联互通。") == set()
     assert instruments("基层医防融合复合型人才十分缺乏。") == set()
+
+
+def test_one_patients_bedside_monitoring_is_no_surveillance():
+    assert "监测预警" not in instruments("护士应每小时监测患者生命体征和尿量，发现异常立即报告值班医生。")
     assert "家庭医生签约服务" in instruments("对尚未签约的居民，家庭医生团队要主动上门提供签约服务。")
 
 
