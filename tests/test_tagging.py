@@ -49,6 +49,7 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("市卫健委每年对各县医防融合工作开展评估并排名通报", {"绩效考核"}),
     ("督查发现的问题实行台账管理，整改到位后逐项销号", {"清单管理"}),
     ("区疾控中心年度重点任务分解到表，每月对照检查", {"清单管理"}),
+    ("县医院建立“三高中心”，乡镇卫生院建立“三高基地”", {"机构设置"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
