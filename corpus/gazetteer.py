@@ -9,6 +9,8 @@ Rules of `Gazetteer.find_in_text`:
   meta "text_requires_context" ("大同", "城区") are tagged only right after a parent place
   ("浙江长兴", "山西大同", "安徽省和县"), and so are all two-character full names ("和县"); a name of
   that meta list is also tagged right before a place inside it ("日照莒县" is 山东省日照市莒县);
+- the usual short form of an autonomous prefecture, county or banner (恩施州, 积石山县, 东乡县,
+  鄂伦春旗: its short name and 州/县/旗) is a name of it, unless another division bears it;
 - a chain of places written together ("浙江省温州市鹿城区") is one mention resolved to the last;
   a lower place that does not lie in the place before it ("云南省丽水市") is one mention with
   status "mismatch", resolved to the real division, the note naming its real province;
@@ -95,6 +97,12 @@ class Gazetteer:
                 self._by_name.setdefault(d.full_name, []).append(d)
             if d.short:
                 self._by_short.setdefault(d.short, []).append(d)
+        self._alternates: dict[str, list[str]] = {}          # code -> usual short forms (恩施州)
+        for d in divisions:
+            form = _autonomous_short_form(d)
+            if form and form not in self._by_name and form not in self._by_short:
+                self._by_name[form] = [d]
+                self._alternates.setdefault(d.code, []).append(form)
         self._descendant_names = self._index_descendants()
         # ancestor code -> first character -> lengths of descendant names starting with it
         self._descendant_lengths = {
@@ -287,7 +295,7 @@ class Gazetteer:
                 if not _is_inside(d, ancestor):
                     continue
                 table = index.setdefault(ancestor.code, {})
-                for name in {d.name, d.short} - {""}:
+                for name in {d.name, d.short, *self._alternates.get(d.code, ())} - {""}:
                     table.setdefault(name, []).append(d)
         return index
 
@@ -305,9 +313,22 @@ class Gazetteer:
                 keys.add(d.name)
             if d.short and d.level in ("province", "city"):
                 keys.add(d.short)
+            keys.update(self._alternates.get(d.code, ()))
         self.standalone_names = frozenset(keys - requires_context)
         self._context_automaton = WordFinder((key, key) for key in keys & requires_context)
         return WordFinder((key, key) for key in self.standalone_names)
+
+
+_AUTONOMOUS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+
+
+def _autonomous_short_form(d: Division) -> str | None:
+    """恩施土家族苗族自治州 → 恩施州, 积石山保安族东乡族撒拉族自治县 → 积石山县, 东乡族自治县 → 东乡县."""
+    for suffix, mark in _AUTONOMOUS.items():
+        if d.name.endswith(suffix):
+            short = d.short.removesuffix("族")
+            return short + mark if len(short) >= 2 else None
+    return None
 
 
 def _read_divisions(path: Path) -> list[Division]:

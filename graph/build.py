@@ -155,7 +155,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
             linked = [r for r in regions if _same_title(tag, r, titles) and _in_scope(tag, r, sentence_starts, scope)]
             if sentence_starts:     # a place an anaphor speaks of (省医保局 after 湄潭县: 贵州省)
                 linked += [r for r in scope.get(_sentence_of(tag.start, sentence_starts), ()) if r not in regions]
-            if place is not None and _same_title(tag, place, titles):
+            if place is not None and _same_title(tag, place, titles) and all(r.label == place.label for r in linked):
                 linked.append(place)
             if not linked and tag.kind == "practice" and tag.doc_id in owners:
                 linked.append(owners[tag.doc_id])
@@ -168,6 +168,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
 
 SHORT_TEXT_CHARS = 1500     # a slide, a news item, a work summary, a case box
 REPEATED_LINE_CHARS = 30    # a footer or running header
+HEADING_LINE_CHARS = 40     # a short text's title or signature line
 
 
 def _owners_of_repeated_lines(clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> dict[str, Tag]:
@@ -184,11 +185,13 @@ def _owners_of_repeated_lines(clause_regions: dict[str, list[Tag]], scan: _Claus
 
 
 def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> dict[str, Tag]:
-    """The place each short text (at most SHORT_TEXT_CHARS) is about: the one place it names (outside
-    《》 titles), when it names it in its first or last line. A slide headed 疾控监督员制度的温州实践 or
-    footed 安徽省天长市卫生健康委员会, a work summary signed （江西省九江市卫生健康委员会） names its
-    place once, and all its measures are that place's; a plan that only 借鉴温州市经验 in its body, or
-    a text naming two places, links each instrument by its own clause only."""
+    """The place each short text (at most SHORT_TEXT_CHARS) is about: a place it names (outside 《》
+    titles) in its first or last line, every other place it names lying inside it (then in a title or
+    signature line of its own). A slide headed
+    疾控监督员制度的温州实践 or footed 安徽省天长市卫生健康委员会, a work summary signed
+    （江西省九江市卫生健康委员会） names its place once, and its measures are that place's, but for those
+    of a place inside it (临夏州…总结: 东乡族自治县在各村开展健康教育); a plan that only 借鉴温州市经验 in
+    its body, or a text naming two places side by side, links each instrument by its own clause only."""
     named: dict[str, list[Tag]] = defaultdict(list)
     for clause_id, regions in clause_regions.items():
         titles = _title_spans(*scan.quoted[clause_id]) if clause_id in scan.quoted else []
@@ -199,8 +202,12 @@ def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseSc
     places = {}
     for doc_id, regions in named.items():
         edges = {c.id for c in scan.first_and_last.get(doc_id, [])}
-        if len({r.label for r in regions}) == 1 and any(r.clause_id in edges for r in regions):
-            places[doc_id] = min(regions, key=lambda r: r.start)
+        labels = {r.label for r in regions}
+        # with places inside it named too, the place must stand in a title or signature line of its own
+        heads = [r for r in regions if r.clause_id in edges and all(label.startswith(r.label) for label in labels)
+                 and (len(labels) == 1 or len(scan.clauses[r.clause_id].text.strip()) <= HEADING_LINE_CHARS)]
+        if heads:
+            places[doc_id] = min(heads, key=lambda r: r.start)
     return places
 
 
@@ -211,10 +218,13 @@ def _title_spans(clause: Clause, mentions: list[TitleMention]) -> list[tuple[int
 
 def _same_title(instrument: Tag, region: Tag, titles: list[tuple[int, int]]) -> bool:
     """An instrument named inside a quoted title (《…规划纲要》) is used where that title says, not by a
-    region the clause names outside it (湖北代表团 … 《…远景目标纲要》): it links to a region only when
-    both stand inside the same title."""
-    inside = next(((a, b) for a, b in titles if a <= instrument.start and instrument.end <= b), None)
-    return inside is None or inside[0] <= region.start and region.end <= inside[1]
+    region the clause names outside it (湖北代表团 … 《…远景目标纲要》); a region named inside a title
+    (据《河南卫生健康年鉴》记载，该县…) uses nothing named outside it: the two link only when both stand
+    outside titles or inside the same one."""
+    def title_of(tag: Tag) -> tuple[int, int] | None:
+        return next(((a, b) for a, b in titles if a <= tag.start and tag.end <= b), None)
+
+    return title_of(instrument) == title_of(region)
 
 
 def _in_scope(instrument: Tag, region: Tag, sentence_starts: list[int], scope: dict[int, list[Tag]]) -> bool:

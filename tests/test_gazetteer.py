@@ -133,3 +133,12 @@ def test_an_ambiguous_name_takes_the_place_the_same_text_names(gaz):
     text = "北京市朝阳区和西城区推行签约服务；朝阳区还为签约居民开具运动处方。"
     assert mentions(gaz, text)[-1] == ("朝阳区", "ok", "北京市朝阳区")
     assert mentions(gaz, "长春市朝阳区；朝阳区")[-1] == ("朝阳区", "ok", "吉林省长春市朝阳区")
+
+
+def test_the_usual_short_form_of_an_autonomous_prefecture_or_county_is_a_name_of_it(gaz):
+    assert mentions(gaz, "湖北恩施州来凤县创建示范乡镇") == [("湖北恩施州来凤县", "ok", "湖北省恩施土家族苗族自治州来凤县")]
+    assert mentions(gaz, "积石山县与省级医院建立医联体") == [
+        ("积石山县", "ok", "甘肃省临夏回族自治州积石山保安族东乡族撒拉族自治县")]
+    assert mentions(gaz, "湘西州出台服务规范")[0] == ("湘西州", "ok", "湖南省湘西土家族苗族自治州")
+    # 东乡县 is also the old name of a county of 江西省抚州市: the gazetteer's own name wins
+    assert mentions(gaz, "东乡县")[0][2] == "江西省抚州市东乡县"

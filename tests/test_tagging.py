@@ -670,3 +670,21 @@ def test_an_anaphor_speaks_of_the_place_that_opened_the_sentence_before_not_of_o
                                     "全县推行家庭医生签约服务，签约居民可获得健康积分。\n")
     assert {("浙江省湖州市德清县", "家庭医生签约服务"), ("浙江省湖州市德清县", "健康积分")} <= pairs
     assert not {p for p in pairs if p[0] == "浙江省湖州市长兴县" and p[1] != "医联体医共体"}
+
+
+def test_a_place_inside_a_cited_title_uses_nothing_named_outside_it(tmp_path):
+    """Invented case: 河南 only names a yearbook; the 医共体 is 郸城县's."""
+    pairs = mention_pairs(tmp_path, "县域案例（示例）\n\n郸城县组建紧密型县域医共体。据《河南卫生健康年鉴（2022）》记载，"
+                                    "该县在全县推行健康积分制度。\n")
+    assert ("河南省周口市郸城县", "医联体医共体") in pairs
+    assert not {p for p in pairs if p[0] == "河南省"}
+
+
+def test_a_short_summary_titled_by_a_prefecture_gives_it_the_measures_no_county_takes(tmp_path):
+    """Invented work summary: the prefecture's own measures are its; a county's are the county's."""
+    pairs = mention_pairs(tmp_path, "临夏州2023年医防融合工作总结（示例）\n"
+                                    "州疾控中心组建专家组，每季度对各县市开展督导；州财政安排慢病筛查专项经费。"
+                                    "东乡族自治县在各村推行健康积分，居民参加活动即可积分换取生活用品。\n")
+    assert {("甘肃省临夏回族自治州", "督导检查"), ("甘肃省临夏回族自治州", "专项资金"),
+            ("甘肃省临夏回族自治州东乡族自治县", "健康积分")} <= pairs
+    assert ("甘肃省临夏回族自治州", "健康积分") not in pairs

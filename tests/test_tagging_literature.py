@@ -69,7 +69,8 @@ def test_each_pair_is_backed_by_the_words_of_the_slides(slides_table):
 def test_the_pairs_two_blind_readers_list_for_the_literature(reader):
     """mining/gold/literature_pairs_reader{1,2}.jsonl: the pairs two readers, each blind to the other
     and to this code, listed for the three texts of ../shared/literature (2026-12). Measured when
-    they were added: precision 1.000, recall 0.750 (reader1, 16 pairs) and 0.800 (reader2, 15)."""
+    they were added: precision 1.000, recall 0.750 (reader1, 16 pairs) and 0.800 (reader2, 15); after
+    the changes of that session 1.000, 0.875 and 0.933."""
     from graph.pair_eval import evaluate_pairs
 
     if not SLIDES.exists():
@@ -78,4 +79,4 @@ def test_the_pairs_two_blind_readers_list_for_the_literature(reader):
                             SLIDES.parent)
     assert result.skipped == [] and result.passages == 3
     assert result.pairs.precision >= 0.9, result.errors
-    assert result.pairs.recall >= 0.75, result.errors
+    assert result.pairs.recall >= 0.85, result.errors
