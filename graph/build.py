@@ -65,7 +65,7 @@ class _ClauseScan:
     long_clauses: dict[str, Clause] = field(default_factory=dict)         # those clauses
     text_chars: dict[str, int] = field(default_factory=dict)              # each document's length (its last clause's end)
     first_and_last: dict[str, list[Clause]] = field(default_factory=dict) # each document's first and last clause
-    comparisons: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比 / 不同于X
+    asides: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比, 本报拉萨电 (_ASIDE)
     clauses: dict[str, Clause] = field(default_factory=dict)              # every clause by id
     repeated: set[str] = field(default_factory=set)   # short lines a document repeats (a slide's footer)
 
@@ -81,9 +81,9 @@ def _scan_clauses(store: Store) -> _ClauseScan:
         edges = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
         edges[0] = min(edges[0], clause, key=lambda c: c.start)
         edges[1] = max(edges[1], clause, key=lambda c: c.start)
-        compared = [(clause.start + m.start(), clause.start + m.end()) for m in _COMPARISON.finditer(clause.text)]
-        if compared:
-            scan.comparisons[clause.id] = compared
+        asides = [(clause.start + m.start(), clause.start + m.end()) for m in _ASIDE.finditer(clause.text)]
+        if asides:
+            scan.asides[clause.id] = asides
         mentions = find_title_mentions(clause.text)
         if mentions:
             scan.quoted[clause.id] = (clause, mentions)
@@ -96,8 +96,10 @@ def _scan_clauses(store: Store) -> _ClauseScan:
 
 
 _SENTENCE_END = re.compile(r"[。！？；]")
-# A place named to compare with (与北京、上海等城市不同，宁夏…) is no place the clause's measures belong to
-_COMPARISON = re.compile(r"与[^，。；：！？]{1,30}?(?:不同|相比|相较|类似|相似|一样)|(?:不同于|有别于|相较于|相比于|比起)[^，。；：！？]{1,30}")
+# A place named to compare with (与北京、上海等城市不同，宁夏…) or in a news item's dateline (本报拉萨电) is no place
+# the clause's measures belong to
+_ASIDE = re.compile(r"与[^，。；：！？]{1,30}?(?:不同|相比|相较|类似|相似|一样)|(?:不同于|有别于|相较于|相比于|比起)[^，。；：！？]{1,30}"
+                    r"|(?:本报|新华社|中新社)[^，。；：！？\s]{0,10}电")
 
 
 def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
@@ -136,9 +138,9 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
                        clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> None:
     """USED_IN: each instrument to the regions its clause names in its scope (_in_scope), and to the
     place a short text is about (_places_of_short_texts). A place named only to compare with
-    (_COMPARISON), and the measures of that comparison, link to nothing; nor does a place that only
+    (_ASIDE), and the measures of that comparison, link to nothing, nor does a news item's dateline; nor does a place that only
     situates another (_situates)."""
-    clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.comparisons.get(clause_id, ()))
+    clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.asides.get(clause_id, ()))
                                   and not _situates(r, regions, scan.clauses[clause_id])]
                       for clause_id, regions in clause_regions.items()}
     places = _places_of_short_texts(clause_regions, scan)
@@ -150,7 +152,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
         sentence_starts = scan.sentence_starts.get(clause_id, [])
         scope = _regions_by_sentence(scan.long_clauses.get(clause_id), sentence_starts, regions, titles)
         for tag in tags:
-            if _inside(tag, scan.comparisons.get(clause_id, ())):
+            if _inside(tag, scan.asides.get(clause_id, ())):
                 continue
             linked = [r for r in regions if _same_title(tag, r, titles) and _in_scope(tag, r, sentence_starts, scope)]
             if sentence_starts:     # a place an anaphor speaks of (省医保局 after 湄潭县: 贵州省)
@@ -332,7 +334,7 @@ def _opening_list(clause: Clause, regions: list[Tag]) -> list[Tag]:
 _LIST_GAP = re.compile(r"[、和与及,，\s]?")
 # What may stand before a region that opens its sentence: a news item's lead, a connective, a source
 # (报告显示，/ 据介绍，) and a date (例如，/ 2021年，/ 在)
-_OPENING = re.compile(r"\s*(?:本报讯|新华社[^，。；]{0,8}电)?\s*(?:[（(][^（）()]{0,20}[）)])?\s*"
+_OPENING = re.compile(r"\s*(?:本报讯|本报[^，。；\s]{1,4}电|新华社[^，。；]{0,8}电)?\s*(?:[（(][^（）()]{0,20}[）)])?\s*"
                       r"(?:例如|比如|譬如|如|其中|此外|另外|同时|近日|日前|近期|目前|据悉|在[^，。；]{1,10}方面|在"
                       r"|[^，。；]{0,8}(?:显示|表示|介绍|指出)|据[^，。；]{0,8})?[，,、：:\s]*"
                       r"(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:以来|起)?[，,、\s]*)?")

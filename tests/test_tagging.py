@@ -50,6 +50,7 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("督查发现的问题实行台账管理，整改到位后逐项销号", {"清单管理"}),
     ("区疾控中心年度重点任务分解到表，每月对照检查", {"清单管理"}),
     ("县医院建立“三高中心”，乡镇卫生院建立“三高基地”", {"机构设置"}),
+    ("全省启动慢性病防治能力提升三年行动", {"目标规划"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
@@ -688,3 +689,11 @@ def test_a_short_summary_titled_by_a_prefecture_gives_it_the_measures_no_county_
     assert {("甘肃省临夏回族自治州", "督导检查"), ("甘肃省临夏回族自治州", "专项资金"),
             ("甘肃省临夏回族自治州东乡族自治县", "健康积分")} <= pairs
     assert ("甘肃省临夏回族自治州", "健康积分") not in pairs
+
+
+def test_a_news_items_dateline_names_no_place_of_its_measures(tmp_path):
+    """Invented news item: 拉萨 is where it was filed; the measures are the autonomous region's."""
+    pairs = mention_pairs(tmp_path, "新闻（示例）\n\n本报拉萨电 西藏自治区近日印发通知，在全区推行家庭医生签约服务。"
+                                    "自治区卫生健康委将签约服务完成情况纳入年度绩效考核。\n")
+    assert {("西藏自治区", "家庭医生签约服务"), ("西藏自治区", "绩效考核")} <= pairs
+    assert not {p for p in pairs if p[0] == "西藏自治区拉萨市"}
