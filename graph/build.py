@@ -154,10 +154,11 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
         for tag in tags:
             if _inside(tag, scan.asides.get(clause_id, ())):
                 continue
-            linked = [r for r in regions if _same_title(tag, r, titles) and _in_scope(tag, r, sentence_starts, scope)]
+            clause = scan.clauses[clause_id]
+            linked = [r for r in regions if _same_title(tag, r, titles, clause) and _in_scope(tag, r, sentence_starts, scope)]
             if sentence_starts:     # a place an anaphor speaks of (省医保局 after 湄潭县: 贵州省)
                 linked += [r for r in scope.get(_sentence_of(tag.start, sentence_starts), ()) if r not in regions]
-            if place is not None and _same_title(tag, place, titles) and all(r.label == place.label for r in linked):
+            if place is not None and _same_title(tag, place, titles, clause) and all(r.label == place.label for r in linked):
                 linked.append(place)
             if not linked and tag.kind == "practice" and tag.doc_id in owners:
                 linked.append(owners[tag.doc_id])
@@ -218,15 +219,23 @@ def _title_spans(clause: Clause, mentions: list[TitleMention]) -> list[tuple[int
     return [(clause.start + m.start, clause.start + m.end) for m in mentions]
 
 
-def _same_title(instrument: Tag, region: Tag, titles: list[tuple[int, int]]) -> bool:
+# 湘西州出台《医防融合服务规范》: the place issues the title it names
+_ISSUES = re.compile(r"[^，。；：！？]{0,10}(?:出台|印发|制定|制订|发布|颁布|修订)(?:了)?")
+
+
+def _same_title(instrument: Tag, region: Tag, titles: list[tuple[int, int]], clause: Clause) -> bool:
     """An instrument named inside a quoted title (《…规划纲要》) is used where that title says, not by a
-    region the clause names outside it (湖北代表团 … 《…远景目标纲要》); a region named inside a title
-    (据《河南卫生健康年鉴》记载，该县…) uses nothing named outside it: the two link only when both stand
-    outside titles or inside the same one."""
+    region the clause names outside it (湖北代表团 … 《…远景目标纲要》), unless the region issues the
+    title (湘西州出台《…服务规范》); a region named inside a title (据《河南卫生健康年鉴》记载，该县…)
+    uses nothing named outside it: otherwise the two link only when both stand outside titles or
+    inside the same one."""
     def title_of(tag: Tag) -> tuple[int, int] | None:
         return next(((a, b) for a, b in titles if a <= tag.start and tag.end <= b), None)
 
-    return title_of(instrument) == title_of(region)
+    inside, of_region = title_of(instrument), title_of(region)
+    if (inside is not None and of_region is None and clause.start <= region.start and region.end <= inside[0]):
+        return _ISSUES.fullmatch(clause.text[region.end - clause.start:inside[0] - clause.start]) is not None
+    return inside == of_region
 
 
 def _in_scope(instrument: Tag, region: Tag, sentence_starts: list[int], scope: dict[int, list[Tag]]) -> bool:

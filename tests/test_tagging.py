@@ -697,3 +697,11 @@ def test_a_news_items_dateline_names_no_place_of_its_measures(tmp_path):
                                     "自治区卫生健康委将签约服务完成情况纳入年度绩效考核。\n")
     assert {("西藏自治区", "家庭医生签约服务"), ("西藏自治区", "绩效考核")} <= pairs
     assert not {p for p in pairs if p[0] == "西藏自治区拉萨市"}
+
+
+def test_a_place_that_issues_a_title_uses_what_the_title_names(tmp_path):
+    """Invented review sentence: 湘西州 issues the 服务规范; 湖北代表团 only reviews the 纲要."""
+    pairs = mention_pairs(tmp_path, "民族地区的探索（示例）\n\n湘西州出台《医防融合服务规范（试行）》，统一辖区医疗机构公共卫生服务流程。"
+                                    "湖北代表团审议《“十四五”国民健康规划》。\n")
+    assert ("湖南省湘西土家族苗族自治州", "法规标准") in pairs
+    assert not {p for p in pairs if p[0] == "湖北省" and p[1] == "目标规划"}
