@@ -136,16 +136,18 @@ def _add_tags(g: nx.MultiDiGraph, store: Store, scan: _ClauseScan) -> None:
 
 def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Tag]],
                        clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> None:
-    """USED_IN: each instrument to the regions its clause names in its scope (_in_scope), and to the
-    place a short text is about (_places_of_short_texts). A place named only to compare with
-    (_ASIDE), and the measures of that comparison, link to nothing, nor does a news item's dateline; nor does a place that only
-    situates another (_situates)."""
+    """USED_IN: each instrument to the regions its clause names in its scope (_in_scope, an anaphor's
+    place included), to the place a short text is about (_places_of_short_texts), and, for what a
+    text tells as done with no place of its own, to the place of its footer (_owners_of_repeated_lines).
+    A place named only to compare with and the measures of that comparison, a news item's dateline
+    (_ASIDE), and a place that only situates another (_situates) link to nothing."""
     clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.asides.get(clause_id, ()))
                                   and not _situates(r, regions, scan.clauses[clause_id])]
                       for clause_id, regions in clause_regions.items()}
     places = _places_of_short_texts(clause_regions, scan)
     owners = _owners_of_repeated_lines(clause_regions, scan)
     for clause_id, tags in clause_instruments.items():
+        clause = scan.clauses[clause_id]
         regions = clause_regions.get(clause_id, [])
         place = places.get(tags[0].doc_id)
         titles = _title_spans(*scan.quoted[clause_id]) if (regions or place) and clause_id in scan.quoted else []
@@ -154,7 +156,6 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
         for tag in tags:
             if _inside(tag, scan.asides.get(clause_id, ())):
                 continue
-            clause = scan.clauses[clause_id]
             linked = [r for r in regions if _same_title(tag, r, titles, clause) and _in_scope(tag, r, sentence_starts, scope)]
             if sentence_starts:     # a place an anaphor speaks of (省医保局 after 湄潭县: 贵州省)
                 linked += [r for r in scope.get(_sentence_of(tag.start, sentence_starts), ()) if r not in regions]
