@@ -7,8 +7,10 @@ Rules of `Gazetteer.find_in_text`:
 - standalone it tags full names ("温州市", "鹿城区", "浙江省") and the short names of provinces
   and prefecture-level cities ("浙江", "温州"); short names of counties ("长兴") and the names in
   meta "text_requires_context" ("大同", "城区") are tagged only right after a parent place
-  ("浙江长兴", "山西大同", "安徽省和县"), and so are all two-character full names ("和县"); a name of
-  that meta list is also tagged right before a place inside it ("日照莒县" is 山东省日照市莒县);
+  ("浙江长兴", "山西大同", "安徽省和县"), and so are two-character full names ("和县"), except a
+  county's (郏县) that opens a sentence or phrase and is not followed by 级/城/域… (和县级医院 is not
+  和县); a name of that meta list is also tagged right before a place inside it ("日照莒县" is
+  山东省日照市莒县);
 - the usual short form of an autonomous prefecture, county or banner (恩施州, 积石山县, 东乡县,
   鄂伦春旗: its short name and 州/县/旗) is a name of it, unless another division bears it;
 - a chain of places written together ("浙江省温州市鹿城区") is one mention resolved to the last;
@@ -154,7 +156,7 @@ class Gazetteer:
 
     def find_in_text(self, text: str) -> list[PlaceMention]:
         raw = [(start, end, key) for start, end, key, _ in self._automaton.iter_long(text)]
-        raw = sorted(raw + self._context_names_heading_a_chain(text, raw))
+        raw = sorted(raw + self._context_names_heading_a_chain(text, raw) + self._counties_opening_a_phrase(text, raw))
         by_start = {start: (end, key) for start, end, key in raw}
         mentions: list[PlaceMention] = []
         pos = 0
@@ -181,6 +183,17 @@ class Gazetteer:
         for start, end, key, _ in self._context_automaton.iter_long(text):
             if (not any(a < end and start < b for a, b in taken)
                     and self._probe_descendants(text, end, self.lookup(key)) is not None):
+                found.append((start, end, key))
+        return found
+
+    def _counties_opening_a_phrase(self, text: str, raw: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Two-character county names (郏县, 莒县) where a phrase opens, not inside a word (提高县级,
+        健康县域) nor before 级/城/域… (和县级医院, 新县城)."""
+        taken = [(start, end) for start, end, _ in raw]
+        found = []
+        for start, end, key, _ in self._short_county_automaton.iter_long(text):
+            if ((start == 0 or text[start - 1] in _PHRASE_OPENS) and not (end < len(text) and text[end] in _NOT_AFTER_COUNTY)
+                    and not any(a < end and start < b for a, b in taken)):
                 found.append((start, end, key))
         return found
 
@@ -316,9 +329,14 @@ class Gazetteer:
             keys.update(self._alternates.get(d.code, ()))
         self.standalone_names = frozenset(keys - requires_context)
         self._context_automaton = WordFinder((key, key) for key in keys & requires_context)
+        self._short_county_automaton = WordFinder(
+            (d.name, d.name) for d in self.divisions
+            if len(d.name) == 2 and d.name.endswith("县") and d.name not in requires_context)
         return WordFinder((key, key) for key in self.standalone_names)
 
 
+_PHRASE_OPENS = set("。；，、：！？\n \t（(“‘《【）)")
+_NOT_AFTER_COUNTY = set("级城域区乡镇市长委")
 _AUTONOMOUS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 
 

@@ -64,7 +64,7 @@ class _ClauseScan:
     sentence_starts: dict[str, list[int]] = field(default_factory=dict)   # document offsets, clauses of 2+ sentences
     long_clauses: dict[str, Clause] = field(default_factory=dict)         # those clauses
     text_chars: dict[str, int] = field(default_factory=dict)              # each document's length (its last clause's end)
-    first_and_last: dict[str, list[Clause]] = field(default_factory=dict) # each document's first and last clause
+    edge_lines: dict[str, list[Clause]] = field(default_factory=dict)     # each document's first and last clauses (_scan_clauses)
     asides: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比, 本报拉萨电 (_ASIDE)
     clauses: dict[str, Clause] = field(default_factory=dict)              # every clause by id
     repeated: set[str] = field(default_factory=set)   # short lines a document repeats (a slide's footer)
@@ -73,14 +73,13 @@ class _ClauseScan:
 def _scan_clauses(store: Store) -> _ClauseScan:
     scan = _ClauseScan()
     lines: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_document: dict[str, list[Clause]] = defaultdict(list)
     for clause in store.clauses():
         scan.clauses[clause.id] = clause
         if len(clause.text.strip()) <= REPEATED_LINE_CHARS:
             lines[(clause.doc_id, clause.text.strip())].append(clause.id)
         scan.text_chars[clause.doc_id] = max(scan.text_chars.get(clause.doc_id, 0), clause.end)
-        edges = scan.first_and_last.setdefault(clause.doc_id, [clause, clause])
-        edges[0] = min(edges[0], clause, key=lambda c: c.start)
-        edges[1] = max(edges[1], clause, key=lambda c: c.start)
+        by_document[clause.doc_id].append(clause)
         asides = [(clause.start + m.start(), clause.start + m.end()) for m in _ASIDE.finditer(clause.text)]
         if asides:
             scan.asides[clause.id] = asides
@@ -92,10 +91,17 @@ def _scan_clauses(store: Store) -> _ClauseScan:
             scan.sentence_starts[clause.id] = [clause.start] + [clause.start + end for end in ends]
             scan.long_clauses[clause.id] = clause
     scan.repeated = {clause_id for ids in lines.values() if len(ids) >= 2 for clause_id in ids}
+    for doc_id, clauses in by_document.items():
+        clauses.sort(key=lambda c: c.start)
+        # the first and last lines (a slide's title, its footer), and a second line that names an issuer
+        second = clauses[1:2] if len(clauses) > 2 and _ISSUER_LINE.search(clauses[1].text) else []
+        scan.edge_lines[doc_id] = clauses[:1] + second + clauses[-1:]
     return scan
 
 
 _SENTENCE_END = re.compile(r"[。！？；]")
+# 广西壮族自治区卫生健康委员会 under a slide's title: the issuer, not a venue (2023年3月 · 昆明)
+_ISSUER_LINE = re.compile(r"(?:委员会|委|局|厅|人民政府|政府|中心|协会|学会|医院|办公室)\s*$")
 # A place named to compare with (与北京、上海等城市不同，宁夏…) or in a news item's dateline (本报拉萨电) is no place
 # the clause's measures belong to
 _ASIDE = re.compile(r"与[^，。；：！？]{1,30}?(?:不同|相比|相较|类似|相似|一样)|(?:不同于|有别于|相较于|相比于|比起)[^，。；：！？]{1,30}"
@@ -190,9 +196,9 @@ def _owners_of_repeated_lines(clause_regions: dict[str, list[Tag]], scan: _Claus
 
 def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> dict[str, Tag]:
     """The place each short text (at most SHORT_TEXT_CHARS) is about: a place it names (outside 《》
-    titles) in its first or last line, every other place it names lying inside it (then in a title or
-    signature line of its own). A slide headed
-    疾控监督员制度的温州实践 or footed 安徽省天长市卫生健康委员会, a work summary signed
+    titles) in its first line, an issuer's line under it or its last line (scan.edge_lines), every
+    other place it names lying inside it (then in a title or signature line of its own). A slide
+    headed 疾控监督员制度的温州实践 or footed 安徽省天长市卫生健康委员会, a work summary signed
     （江西省九江市卫生健康委员会） names its place once, and its measures are that place's, but for those
     of a place inside it (临夏州…总结: 东乡族自治县在各村开展健康教育); a plan that only 借鉴温州市经验 in
     its body, or a text naming two places side by side, links each instrument by its own clause only."""
@@ -205,7 +211,7 @@ def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseSc
                 named[region.doc_id].append(region)
     places = {}
     for doc_id, regions in named.items():
-        edges = {c.id for c in scan.first_and_last.get(doc_id, [])}
+        edges = {c.id for c in scan.edge_lines.get(doc_id, [])}
         labels = {r.label for r in regions}
         # with places inside it named too, the place must stand in a title or signature line of its own
         heads = [r for r in regions if r.clause_id in edges and all(label.startswith(r.label) for label in labels)
@@ -272,7 +278,11 @@ def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regi
                 clause.text[sentence_starts[sentence - 1] - clause.start:opener.start - clause.start]) is not None
             carried = _opening_list(clause, named[sentence]) if opens else []
             continue
-        referent = _anaphor_referent(clause, sentence_starts, sentence, carried + recent)
+        text = _sentence_text(clause, sentence_starts, sentence)
+        if _GENERALISES.match(text):
+            carried = []         # 上述做法… / 三地做法表明…: the places before are summed up, not continued
+            continue
+        referent = _anaphor_referent(text, carried + recent)
         if referent is not None:
             scope[sentence] = [referent]
         elif carried:
@@ -288,16 +298,23 @@ _ANAPHOR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "�
                   "县": "county", "区": "county", "旗": "county"}
 
 
-def _anaphor_referent(clause: Clause | None, sentence_starts: list[int], sentence: int,
-                      candidates: list[Tag]) -> Tag | None:
+# 上述做法… / 以上… / 三地做法表明…: a sentence that sums up the places before it
+_GENERALISES = re.compile(r"[^，。；]{0,4}?(?:上述|以上|前述|这些|[两三四五六七八九十几多各]地)")
+
+
+def _sentence_text(clause: Clause | None, sentence_starts: list[int], sentence: int) -> str:
+    if clause is None:
+        return ""
+    end = sentence_starts[sentence] if sentence < len(sentence_starts) else clause.end
+    return clause.text[sentence_starts[sentence - 1] - clause.start:end - clause.start]
+
+
+def _anaphor_referent(sentence: str, candidates: list[Tag]) -> Tag | None:
     """The place a sentence that names none speaks of by its level, the first of the candidates (the
     places that open the sentence before, then the others it names, last named first) that fits: the
     place itself (全县, 该市, 市里 after a county-level city), or, for a body of a higher level opening
     the sentence (自治区财政…, 省医保局…), the place of that level it lies in."""
-    if clause is None or not candidates:
-        return None
-    end = sentence_starts[sentence] if sentence < len(sentence_starts) else clause.end
-    match = _ANAPHOR.search(clause.text[sentence_starts[sentence - 1] - clause.start:end - clause.start])
+    match = _ANAPHOR.search(sentence) if candidates else None
     if match is None:
         return None
     word = match.group("a") or match.group("b")

@@ -142,3 +142,9 @@ def test_the_usual_short_form_of_an_autonomous_prefecture_or_county_is_a_name_of
     assert mentions(gaz, "湘西州出台服务规范")[0] == ("湘西州", "ok", "湖南省湘西土家族苗族自治州")
     # 东乡县 is also the old name of a county of 江西省抚州市: the gazetteer's own name wins
     assert mentions(gaz, "东乡县")[0][2] == "江西省抚州市东乡县"
+
+
+def test_a_two_character_county_name_opening_a_phrase_is_a_place(gaz):
+    assert mentions(gaz, "此外，郏县在县域医共体内设立慢病管理中心") == [("郏县", "ok", "河南省平顶山市郏县")]
+    for text in ["提高县级医院能力", "健康县域建设", "，和县级医院合作", "新县城建设", "形成县域医共体"]:
+        assert mentions(gaz, text) == [], text

@@ -705,3 +705,22 @@ def test_a_place_that_issues_a_title_uses_what_the_title_names(tmp_path):
                                     "湖北代表团审议《“十四五”国民健康规划》。\n")
     assert ("湖南省湘西土家族苗族自治州", "法规标准") in pairs
     assert not {p for p in pairs if p[0] == "湖北省" and p[1] == "目标规划"}
+
+
+def test_a_sentence_that_sums_up_the_places_before_it_is_none_of_theirs(tmp_path):
+    """Invented review: the closing 三地做法表明 … 资源下沉 is no measure of 通州区, which opened the
+    sentence before."""
+    pairs = mention_pairs(tmp_path, "城区医防融合（示例）\n\n福州鼓楼区组建区域医疗联合体。宁波市江北区推进公共卫生科建设。"
+                                    "南通市通州区建立区医防融合工作领导小组。三地做法表明，关键在于优质医疗资源下沉。\n")
+    assert ("江苏省南通市通州区", "组织领导机制") in pairs
+    assert not {p for p in pairs if p[1] == "专家下沉"}
+
+
+def test_a_slide_whose_second_line_names_its_issuer_is_that_places(tmp_path):
+    """Invented slide: the title line names no place, the issuer line under it does; the venue in
+    the footer lies inside it."""
+    pairs = mention_pairs(tmp_path, "推进医防融合 守护健康（示例）\n广西壮族自治区卫生健康委员会\n"
+                                    "◆ 遴选30个县开展医防融合示范县建设\n◆ 建成传染病多点触发监测预警平台\n"
+                                    "—— 2023年全区基层卫生工作会议 · 南宁\n")
+    assert {("广西壮族自治区", "试点示范"), ("广西壮族自治区", "监测预警")} <= pairs
+    assert not {p for p in pairs if p[0] == "广西壮族自治区南宁市"}
