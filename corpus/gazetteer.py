@@ -156,7 +156,7 @@ class Gazetteer:
 
     def find_in_text(self, text: str) -> list[PlaceMention]:
         raw = [(start, end, key) for start, end, key, _ in self._automaton.iter_long(text)]
-        raw = sorted(raw + self._context_names_heading_a_chain(text, raw) + self._counties_opening_a_phrase(text, raw))
+        raw = sorted(raw + self._names_in_context(text, raw))
         by_start = {start: (end, key) for start, end, key in raw}
         mentions: list[PlaceMention] = []
         pos = 0
@@ -175,25 +175,19 @@ class Gazetteer:
             pos = mention.end
         return self._resolve_by_context(mentions)
 
-    def _context_names_heading_a_chain(self, text: str, raw: list[tuple[int, str, str]]) -> list[tuple[int, int, str]]:
-        """Names that need context (日照, 大同) written right before a place inside them (日照莒县),
-        where no standalone name was found."""
-        taken = [(start, end) for start, end, _ in raw]
+    def _names_in_context(self, text: str, raw: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Names tagged only in their context, where no standalone name was found: one that needs it
+        (日照, 大同) written right before a place inside it (日照莒县), and a two-character county
+        name (郏县, 莒县) where a phrase opens, not inside a word (提高县级, 健康县域) nor before
+        级/城/域… (和县级医院, 新县城)."""
         found = []
-        for start, end, key, _ in self._context_automaton.iter_long(text):
-            if (not any(a < end and start < b for a, b in taken)
-                    and self._probe_descendants(text, end, self.lookup(key)) is not None):
-                found.append((start, end, key))
-        return found
-
-    def _counties_opening_a_phrase(self, text: str, raw: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-        """Two-character county names (郏县, 莒县) where a phrase opens, not inside a word (提高县级,
-        健康县域) nor before 级/城/域… (和县级医院, 新县城)."""
-        taken = [(start, end) for start, end, _ in raw]
-        found = []
-        for start, end, key, _ in self._short_county_automaton.iter_long(text):
-            if ((start == 0 or text[start - 1] in _PHRASE_OPENS) and not (end < len(text) and text[end] in _NOT_AFTER_COUNTY)
-                    and not any(a < end and start < b for a, b in taken)):
+        for start, end, key, kind in self._context_automaton.iter_long(text):
+            if kind == "chain":
+                fits = self._probe_descendants(text, end, self.lookup(key)) is not None
+            else:
+                fits = ((start == 0 or text[start - 1] in _PHRASE_OPENS)
+                        and not (end < len(text) and text[end] in _NOT_AFTER_COUNTY))
+            if fits and not any(a < end and start < b for a, b, _ in raw):
                 found.append((start, end, key))
         return found
 
@@ -328,10 +322,10 @@ class Gazetteer:
                 keys.add(d.short)
             keys.update(self._alternates.get(d.code, ()))
         self.standalone_names = frozenset(keys - requires_context)
-        self._context_automaton = WordFinder((key, key) for key in keys & requires_context)
-        self._short_county_automaton = WordFinder(
-            (d.name, d.name) for d in self.divisions
-            if len(d.name) == 2 and d.name.endswith("县") and d.name not in requires_context)
+        counties = {d.name for d in self.divisions
+                    if len(d.name) == 2 and d.name.endswith("县") and d.name not in requires_context}
+        self._context_automaton = WordFinder([(key, "chain") for key in keys & requires_context]
+                                             + [(name, "county") for name in counties])
         return WordFinder((key, key) for key in self.standalone_names)
 
 
