@@ -62,8 +62,6 @@ class _ClauseScan:
     """What graph building needs from the clauses' text, found in one pass over them."""
     quoted: dict[str, tuple[Clause, list[TitleMention]]] = field(default_factory=dict)  # 《》 titles of each clause quoting any
     sentence_starts: dict[str, list[int]] = field(default_factory=dict)   # document offsets, clauses of 2+ sentences
-    long_clauses: dict[str, Clause] = field(default_factory=dict)         # those clauses
-    text_chars: dict[str, int] = field(default_factory=dict)              # each document's length (its last clause's end)
     edge_lines: dict[str, list[Clause]] = field(default_factory=dict)     # each document's first and last clauses (_scan_clauses)
     asides: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # document offsets of 与X相比, 本报拉萨电 (_ASIDE)
     clauses: dict[str, Clause] = field(default_factory=dict)              # every clause by id
@@ -78,7 +76,6 @@ def _scan_clauses(store: Store) -> _ClauseScan:
         scan.clauses[clause.id] = clause
         if len(clause.text.strip()) <= REPEATED_LINE_CHARS:
             lines[(clause.doc_id, clause.text.strip())].append(clause.id)
-        scan.text_chars[clause.doc_id] = max(scan.text_chars.get(clause.doc_id, 0), clause.end)
         by_document[clause.doc_id].append(clause)
         asides = [(clause.start + m.start(), clause.start + m.end()) for m in _ASIDE.finditer(clause.text)]
         if asides:
@@ -89,7 +86,6 @@ def _scan_clauses(store: Store) -> _ClauseScan:
         ends = [m.end() for m in _SENTENCE_END.finditer(clause.text, 0, len(clause.text.rstrip()) - 1)]
         if ends:
             scan.sentence_starts[clause.id] = [clause.start] + [clause.start + end for end in ends]
-            scan.long_clauses[clause.id] = clause
     scan.repeated = {clause_id for ids in lines.values() if len(ids) >= 2 for clause_id in ids}
     for doc_id, clauses in by_document.items():
         clauses.sort(key=lambda c: c.start)
@@ -158,7 +154,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
         place = places.get(tags[0].doc_id)
         titles = _title_spans(*scan.quoted[clause_id]) if (regions or place) and clause_id in scan.quoted else []
         sentence_starts = scan.sentence_starts.get(clause_id, [])
-        scope = _regions_by_sentence(scan.long_clauses.get(clause_id), sentence_starts, regions, titles)
+        scope = _regions_by_sentence(clause, sentence_starts, regions, titles)
         for tag in tags:
             if _inside(tag, scan.asides.get(clause_id, ())):
                 continue
@@ -206,7 +202,7 @@ def _places_of_short_texts(clause_regions: dict[str, list[Tag]], scan: _ClauseSc
     for clause_id, regions in clause_regions.items():
         titles = _title_spans(*scan.quoted[clause_id]) if clause_id in scan.quoted else []
         for region in regions:
-            if (scan.text_chars.get(region.doc_id, 0) <= SHORT_TEXT_CHARS and not region.source.startswith("context:")
+            if (scan.edge_lines[region.doc_id][-1].end <= SHORT_TEXT_CHARS and not region.source.startswith("context:")
                     and not _inside(region, titles)):
                 named[region.doc_id].append(region)
     places = {}
@@ -255,7 +251,7 @@ def _in_scope(instrument: Tag, region: Tag, sentence_starts: list[int], scope: d
     return region in scope.get(_sentence_of(instrument.start, sentence_starts), ())
 
 
-def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regions: list[Tag],
+def _regions_by_sentence(clause: Clause, sentence_starts: list[int], regions: list[Tag],
                          titles: list[tuple[int, int]] = ()) -> dict[int, list[Tag]]:
     """The regions each sentence of a clause speaks of: those it names; or, when it names none, the
     place its anaphor speaks of (_anaphor_referent: 自治区财政 after 银川市…), or else those of the last
@@ -274,7 +270,7 @@ def _regions_by_sentence(clause: Clause | None, sentence_starts: list[int], regi
             scope[sentence] = named[sentence]
             opener = min(named[sentence], key=lambda r: r.start)
             recent = sorted((r for r in named[sentence] if not _inside(r, titles)), key=lambda r: -r.start) or recent
-            opens = clause is not None and _OPENING.fullmatch(
+            opens = _OPENING.fullmatch(
                 clause.text[sentence_starts[sentence - 1] - clause.start:opener.start - clause.start]) is not None
             carried = _opening_list(clause, named[sentence]) if opens else []
             continue
@@ -302,9 +298,7 @@ _ANAPHOR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "�
 _GENERALISES = re.compile(r"[^，。；]{0,4}?(?:上述|以上|前述|这些|[两三四五六七八九十几多各]地)")
 
 
-def _sentence_text(clause: Clause | None, sentence_starts: list[int], sentence: int) -> str:
-    if clause is None:
-        return ""
+def _sentence_text(clause: Clause, sentence_starts: list[int], sentence: int) -> str:
     end = sentence_starts[sentence] if sentence < len(sentence_starts) else clause.end
     return clause.text[sentence_starts[sentence - 1] - clause.start:end - clause.start]
 

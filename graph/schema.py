@@ -22,7 +22,7 @@ Edges (``type`` attribute). Every edge that comes from the text carries the evid
 | USES       | Document → Instrument   | a clause of the document uses the instrument                    |
 | MENTIONS   | Document → Actor/Region/Term/Disease | a clause names it                                  |
 | APPLIES_TO | Document → Region       | the document's own jurisdiction (issuer level)                  |
-| USED_IN    | Instrument → Region     | mention level: a clause names both (the region in the instrument's sentence, or opening an earlier one), or a short text names its one place in its first or last line; the instrument set up or told as done (a practice tag) |
+| USED_IN    | Instrument → Region     | mention level: the region a clause names in the instrument's sentence (or the one an earlier sentence opens with, or an anaphor speaks of), the place a short text or a deck's footer names; the instrument set up or told as done (a practice tag); rules in graph.build._add_mention_links |
 | CITES      | Document → Document     | a clause cites the other document by title                      |
 | CARRIES    | Document → Document     | a wrapper notice (关于印发X的通知) carries X as its attachment     |
 | PART_OF    | Region → Region         | county → city → province (gazetteer)                            |

@@ -162,8 +162,10 @@ class DomainFilter:
         self.retrospective_section = _context_pattern("retrospective_section")
         self.generic: dict[str, set[str]] = {}
         self.veto: dict[str, re.Pattern] = {}
-        self.excluding = {i.name: i for i in codebook.load_instruments() if i.exclude}
+        self.excluding: dict[str, codebook.Instrument] = {}   # instruments with `exclude` regexes
         for inst in codebook.load_instruments():
+            if inst.exclude:
+                self.excluding[inst.name] = inst
             self.generic[inst.name] = set(inst.generic) | set(inst.weak)
             if inst.veto:
                 self.veto[inst.name] = re.compile("|".join(inst.veto))
@@ -301,8 +303,8 @@ def _rule_of(m: Match) -> str:
 
 def _longest_per_kind(matches: list[Match]) -> list[Match]:
     """Within one kind, drop a match covered by a longer one of the same label (or by one of the same
-    label on the same words, found by another rule), or by a longer name of another label (健康教育处方, a 处方工具, over 健康教育); across kinds, overlaps stay (家庭医生
-    is also an actor). A pattern's match is a phrase, not a name: it covers only its own label's
+    label on the same words, found by another rule), or by a longer name of another label
+    (健康教育处方, a 处方工具, over 健康教育); across kinds, overlaps stay (家庭医生 is also an actor). A pattern's match is a phrase, not a name: it covers only its own label's
     matches (…医疗联合体建设试点, a 试点示范, leaves 医疗联合体 to 医联体医共体). Matches of one kind
     are visited by start, longest first, so a covering match is always seen before what it covers."""
     kept: list[Match] = []
