@@ -51,6 +51,8 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("区疾控中心年度重点任务分解到表，每月对照检查", {"清单管理"}),
     ("县医院建立“三高中心”，乡镇卫生院建立“三高基地”", {"机构设置"}),
     ("全省启动慢性病防治能力提升三年行动", {"目标规划"}),
+    ("县中医院要在乡村大力传播中医药养生保健知识", {"健康教育与宣传"}),
+    ("强化疫苗和医疗器械质量安全监管", {"督导检查"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
@@ -76,10 +78,11 @@ def test_a_name_covers_other_instruments_inside_it_but_a_pattern_only_its_own():
     "药师应当对医师开具的处方进行审核。",
     "市场准入负面清单由国务院统一制定。",
     "对肺结核患者实行全程督导服药，由村医或家属监督患者按时服药。",   # treatment supervision, no 督导检查
+    "定点医院对具有传染性的肺结核患者进行耐药检查。",                  # a medical test, no 督导检查
 ])
 def test_drug_prescriptions_and_other_lists_are_not_instruments(text):
     found = instruments(text)
-    assert "处方工具" not in found and "清单管理" not in found
+    assert "处方工具" not in found and "清单管理" not in found and "督导检查" not in found
 
 
 @pytest.mark.parametrize("text, trap", [
@@ -151,6 +154,7 @@ LOOK_BACKS = [
     "“十三五”时期，全区分级诊疗制度建设取得积极进展，家庭医生签约服务覆盖所有行政村。",
     "近年来，全县推行家庭医生签约服务，居民满意度逐年提高。",
     "医防融合试点实施以来，试点县均设立了医防融合办公室，家庭医生签约率提高到75%。",
+    "全县组建家庭医生团队，开展专项督查，有力保障了慢病患者的健康。",
 ]
 
 
