@@ -58,13 +58,15 @@ SHARED_CORPUS = Path(os.environ.get("POLICYKG_SHARED") or Path(__file__).resolve
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "instruments.npz"
 CACHE_ENV = "POLICYKG_CACHE"
 MODEL_NAME = "tfidf-lr"
-MODEL_VERSION = "hashed-tfidf-lr-7"   # part of training_key(): bump when training changes
+MODEL_VERSION = "hashed-tfidf-lr-8"   # part of training_key(): bump when training changes
 N_FEATURES = 2 ** 20                  # hashed feature columns
 CONFIRM = 0.3                     # a weak rule hit needs at least this probability
 MIN_POSITIVES = 3                 # labels with fewer training clauses get no model
 INVERSE_REGULARISATION = 60.0    # C of the logistic regressions (best: 10 at 1,800 training clauses, 30 at 2,300, 60 at 2,800)
 CV_REPEATS = 3                    # shuffles of the 5 folds whose held-out probabilities set the thresholds
-THRESHOLD_GRID = np.round(np.arange(0.5, 0.91, 0.05), 2)   # model-only tags need at least 0.5
+# Model-only tags need at least 0.6: the training folds favour the floor of the grid, but on the
+# independent gold sets the model-only tags scoring 0.5-0.6 were right 11 times of 37.
+THRESHOLD_GRID = np.round(np.arange(0.6, 0.91, 0.05), 2)
 LONG_CLAUSE_CHARS = 90            # a clause this long is also judged sentence by sentence (ClauseClassifier.score)
 MIN_SENTENCE_CHARS = 8            # shorter sentences (a heading number, 一是) are not judged alone
 EVIDENCE_CANDIDATES = 5           # heaviest features looked at for a model tag's evidence words

@@ -53,6 +53,10 @@ def test_term_split_across_tokens_is_found_and_mapped_with_expand():
     ("全省启动慢性病防治能力提升三年行动", {"目标规划"}),
     ("县中医院要在乡村大力传播中医药养生保健知识", {"健康教育与宣传"}),
     ("强化疫苗和医疗器械质量安全监管", {"督导检查"}),
+    ("某省出台医共体建设标准，将公共卫生服务纳入医共体统一管理，要求每个医共体设立公共卫生管理中心。"
+     "省财政安排专项资金，支持医共体提升公共卫生服务能力。", {"机构设置"}),
+    ("签约居民医保费用由家庭医生团队管理，结余奖励家庭医生", {"医保支付"}),
+    ("各乡镇要结合实际出台医防融合实施方案", {"目标规划"}),
 ])
 def test_pattern_instruments_are_caught(text, expected):
     assert expected <= instruments(text)
@@ -138,6 +142,7 @@ TITLES_DEFINITIONS_PURPOSES = [
     "计算方法：家庭医生签约居民数/辖区常住人口数×100%。",  # how an indicator is computed
     "某县医防融合工作领导小组办公室",                 # a signature: the issuing body alone
     "（二）健康教育处方:指医务人员针对患者病情开具的健康指导。",   # a definition written X:指
+    "为推动县域医防融合，根据《“健康中国2030”规划纲要》，结合我县实际，制订本实施方案。",   # its own purpose
 ]
 LOOK_BACKS = [
     "截至2023年底，全市已建成紧密型县域医共体11个，覆盖全部乡镇卫生院。",
