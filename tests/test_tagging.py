@@ -733,3 +733,18 @@ def test_a_slide_whose_second_line_names_its_issuer_is_that_places(tmp_path):
                                     "—— 2023年全区基层卫生工作会议 · 南宁\n")
     assert {("广西壮族自治区", "试点示范"), ("广西壮族自治区", "监测预警")} <= pairs
     assert not {p for p in pairs if p[0] == "广西壮族自治区南宁市"}
+
+
+def test_a_measure_a_higher_level_sends_staff_for_is_also_that_levels(tmp_path):
+    """Invented deck and case: the province sends the business deans (省派), the city its experts
+    (市级下派); the county's own measure, and a police station (派出所), climb nowhere."""
+    pairs = mention_pairs(tmp_path, "家庭医生工作汇报（示例）\n临朐县卫生健康局\n"
+                                    "借助“省派”业务院长进基层的契机，我们组建了5支“全专联合”家庭医生服务团队。\n"
+                                    "临朐县卫生健康局\n")
+    assert {("山东省潍坊市临朐县", "专家下沉"), ("山东省", "专家下沉")} <= pairs
+    (tmp_path / "b").mkdir()
+    pairs = mention_pairs(tmp_path / "b", "县域案例（示例）\n\n莒县依托市级下派专家坐诊，提升乡镇卫生院诊疗能力。"
+                                          "莒县推行家庭医生签约服务，县派出所配合做好宣传。\n")
+    assert {("山东省日照市莒县", "专家下沉"), ("山东省日照市", "专家下沉")} <= pairs
+    assert ("山东省日照市莒县", "家庭医生签约服务") in pairs
+    assert not {p for p in pairs if p[0] == "山东省日照市" and p[1] != "专家下沉"}
