@@ -165,7 +165,7 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
                 linked.append(place)
             if not linked and tag.kind == "practice" and tag.doc_id in owners:
                 linked.append(owners[tag.doc_id])
-            linked += _senders(_sentence_around(tag, clause, sentence_starts), linked)
+            linked += _senders(_phrase_around(tag, clause), linked)
             for region in linked:
                 _add_region(g, region.label)
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
@@ -295,22 +295,31 @@ _ANAPHOR_LEVEL = {"省": "province", "自治区": "province", "市": "city", "�
                   "县": "county", "区": "county", "旗": "county"}
 
 
-# 省派业务院长 / 市级下派专家: a higher level sends staff or experts into the place
-_SENDER = re.compile(r"(?P<level>省|自治区|市|州)级?(?:派|下派|选派|派驻)(?!出所)")
+# 省派业务院长 / 市级下派专家 / 被自治区确定为试点县: a higher level sends staff into the place, or names it
+_SENDER = re.compile(r"(?P<sends>省|自治区|市|州)级?(?:派|下派|选派|派驻)(?!出所)"
+                     r"|[被经由](?P<names>省|自治区|市|州)(?:级|政府|卫健委|卫生健康委)?(?:确定|列为|批准|命名|遴选)")
 
 
-def _senders(sentence: str, places: list[Tag]) -> list[Tag]:
-    """The places of the level that sends (借助“省派”业务院长进基层…) above the places a measure links
-    to: the measure is also theirs — the province's scheme at work in the city."""
-    match = _SENDER.search(sentence) if places else None
+def _senders(phrase: str, places: list[Tag]) -> list[Tag]:
+    """The places of the level that sends (借助“省派”业务院长进基层…) or names (被自治区确定为试点县) above
+    the places a measure of the phrase links to: the measure is also theirs — the province's scheme at
+    work in the city."""
+    match = _SENDER.search(phrase) if places else None
     if match is None:
         return []
-    above = (_place_at_level(place, match.group("level"), climbs=True) for place in places)
+    level = match.group("sends") or match.group("names")
+    above = (_place_at_level(place, level, climbs=True) for place in places)
     return list({a.label: a for a in above if a is not None and all(a.label != p.label for p in places)}.values())
 
 
-def _sentence_around(tag: Tag, clause: Clause, sentence_starts: list[int]) -> str:
-    return _sentence_text(clause, sentence_starts, _sentence_of(tag.start, sentence_starts)) if sentence_starts else clause.text
+_PHRASE = re.compile(r"[^，,；;。！？\n]+")
+
+
+def _phrase_around(tag: Tag, clause: Clause) -> str:
+    """The phrase (between commas) the tag stands in: a sender's or namer's measure is the one it
+    sends or names (被自治区确定为试点县后，县财政…安排专项资金: the funds are the county's)."""
+    at = tag.start - clause.start
+    return next((m.group() for m in _PHRASE.finditer(clause.text) if m.start() <= at < m.end()), "")
 
 
 # 上述做法… / 以上… / 三地做法表明…: a sentence that sums up the places before it

@@ -735,9 +735,10 @@ def test_a_slide_whose_second_line_names_its_issuer_is_that_places(tmp_path):
     assert not {p for p in pairs if p[0] == "广西壮族自治区南宁市"}
 
 
-def test_a_measure_a_higher_level_sends_staff_for_is_also_that_levels(tmp_path):
-    """Invented deck and case: the province sends the business deans (省派), the city its experts
-    (市级下派); the county's own measure, and a police station (派出所), climb nowhere."""
+def test_a_measure_a_higher_level_sends_staff_for_or_names_is_also_that_levels(tmp_path):
+    """Invented deck and cases: the province sends the business deans (省派), the city its experts
+    (市级下派), the region names the pilot county; the county's own measures in other phrases, and a
+    police station (派出所), climb nowhere."""
     pairs = mention_pairs(tmp_path, "家庭医生工作汇报（示例）\n临朐县卫生健康局\n"
                                     "借助“省派”业务院长进基层的契机，我们组建了5支“全专联合”家庭医生服务团队。\n"
                                     "临朐县卫生健康局\n")
@@ -748,3 +749,9 @@ def test_a_measure_a_higher_level_sends_staff_for_is_also_that_levels(tmp_path):
     assert {("山东省日照市莒县", "专家下沉"), ("山东省日照市", "专家下沉")} <= pairs
     assert ("山东省日照市莒县", "家庭医生签约服务") in pairs
     assert not {p for p in pairs if p[0] == "山东省日照市" and p[1] != "专家下沉"}
+    (tmp_path / "c").mkdir()
+    pairs = mention_pairs(tmp_path / "c", "县域案例（示例）\n\n凌云县被自治区确定为医防融合试点县后，"
+                                          "县财政每年安排300万元专项资金，支持乡镇卫生院开展慢病管理。\n")
+    assert {("广西壮族自治区百色市凌云县", "试点示范"), ("广西壮族自治区", "试点示范"),
+            ("广西壮族自治区百色市凌云县", "专项资金")} <= pairs
+    assert ("广西壮族自治区", "专项资金") not in pairs      # the county's own funds

@@ -100,9 +100,10 @@ def test_hard_wrapped_lines_are_joined_but_numbered_clauses_stay_apart():
     assert normalize(_hard_wrap(PARAGRAPHS)) == "\n".join(PARAGRAPHS) + "\n"
 
 
-def test_bulleted_lines_of_a_slide_stay_apart():
+@pytest.mark.parametrize("bullet", ["• ", "- ", "* ", "·", "－"])
+def test_bulleted_lines_of_a_slide_stay_apart(bullet):
     """Invented slide: bullet lines of one width look hard-wrapped, but each bullet is a line of its own."""
-    slide = "天津市基层慢病管理（示例）\n" + "".join(f"• 第{n}项措施落实到每个社区卫生服务中心\n" for n in "一二三四五六")
+    slide = "天津市基层慢病管理（示例）\n" + "".join(f"{bullet}第{n}项措施落实到每个社区卫生服务中心\n" for n in "一二三四五六")
     assert normalize(slide).count("\n") == 7
 
 
