@@ -140,7 +140,8 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
                        clause_regions: dict[str, list[Tag]], scan: _ClauseScan) -> None:
     """USED_IN: each instrument to the regions its clause names in its scope (_in_scope, an anaphor's
     place included), to the place a short text is about (_places_of_short_texts), and, for what a
-    text tells as done with no place of its own, to the place of its footer (_owners_of_repeated_lines).
+    text tells as done with no place of its own, to the place of its footer (_owners_of_repeated_lines),
+    and to the higher level that sends staff for it or names the place for it (_senders).
     A place named only to compare with and the measures of that comparison, a news item's dateline
     (_ASIDE), and a place that only situates another (_situates) link to nothing."""
     clause_regions = {clause_id: [r for r in regions if not _inside(r, scan.asides.get(clause_id, ()))
