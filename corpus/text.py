@@ -146,6 +146,16 @@ _DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,15}\s*[\[【(（〔［﹝]\s*
 _PAIRS = (("《", "》"), ("（", "）"), ("“", "”"), ("〔", "〕"))
 
 
+_PHRASE_END = re.compile(r"[，,。；;！？\n]")
+
+
+def phrase_span(text: str, offset: int) -> tuple[int, int]:
+    """The span of the phrase (between commas, semicolons or sentence ends) holding text[offset]."""
+    start = max((m.end() for m in _PHRASE_END.finditer(text, 0, offset)), default=0)
+    end = _PHRASE_END.search(text, offset)
+    return start, end.start() if end else len(text)
+
+
 def normalize(text: str) -> str:
     """Clean text for storage and matching; one paragraph per line, each ending with "\\n".
 

@@ -12,6 +12,7 @@ from corpus.catalogue import key_documents
 from corpus.gazetteer import LEVEL_RANK, load_gazetteer
 from corpus.records import Clause, Tag
 from corpus.store import Store
+from corpus.text import phrase_span
 from graph.schema import KIND_LABEL, NATIONAL, node_id
 from mining.citations import TitleIndex, TitleMention, find_title_mentions
 from mining.codebook import load_instruments
@@ -166,7 +167,9 @@ def _add_mention_links(g: nx.MultiDiGraph, clause_instruments: dict[str, list[Ta
                 linked.append(place)
             if not linked and tag.kind == "practice" and tag.doc_id in owners:
                 linked.append(owners[tag.doc_id])
-            linked += _senders(_phrase_around(tag, clause), linked)
+            if linked:
+                start, end = phrase_span(clause.text, tag.start - clause.start)
+                linked += _senders(clause.text[start:end], linked)
             for region in linked:
                 _add_region(g, region.label)
                 g.add_edge(node_id("Instrument", tag.label), node_id("Region", region.label),
@@ -304,23 +307,14 @@ _SENDER = re.compile(r"(?P<sends>省|自治区|市|州)级?(?:派|下派|选派|
 def _senders(phrase: str, places: list[Tag]) -> list[Tag]:
     """The places of the level that sends (借助“省派”业务院长进基层…) or names (被自治区确定为试点县) above
     the places a measure of the phrase links to: the measure is also theirs — the province's scheme at
-    work in the city."""
-    match = _SENDER.search(phrase) if places else None
+    work in the city. Only in that phrase: in 被自治区确定为试点县后，县财政…安排专项资金 the funds are the
+    county's."""
+    match = _SENDER.search(phrase)
     if match is None:
         return []
     level = match.group("sends") or match.group("names")
     above = (_place_at_level(place, level, climbs=True) for place in places)
     return list({a.label: a for a in above if a is not None and all(a.label != p.label for p in places)}.values())
-
-
-_PHRASE = re.compile(r"[^，,；;。！？\n]+")
-
-
-def _phrase_around(tag: Tag, clause: Clause) -> str:
-    """The phrase (between commas) the tag stands in: a sender's or namer's measure is the one it
-    sends or names (被自治区确定为试点县后，县财政…安排专项资金: the funds are the county's)."""
-    at = tag.start - clause.start
-    return next((m.group() for m in _PHRASE.finditer(clause.text) if m.start() <= at < m.end()), "")
 
 
 # 上述做法… / 以上… / 三地做法表明…: a sentence that sums up the places before it

@@ -22,6 +22,7 @@ import corpus.gazetteer
 import corpus.wordfinder
 from corpus.bodies import DEFAULT_PATH as BODIES_YAML, find_bodies
 from corpus.gazetteer import CSV_PATH as GAZETTEER_CSV, load_gazetteer
+from corpus.text import phrase_span
 from corpus.wordfinder import WordFinder
 from mining import codebook
 from mining.segment import Segmenter, default_segmenter
@@ -267,14 +268,9 @@ class DomainFilter:
 # 信息系统尚未实现互联互通 / 缺乏专项资金: a gap the text reports, not a measure; in 对尚未签约的居民 the
 # negation names whom a measure is for
 _NEGATION = re.compile(r"(?:尚未|仍未|未能|没有|尚无|缺乏|缺少)(?![^，。；！？\n]*的)")
-_PHRASE_END = re.compile(r"[，,。；！？\n]")
-
-
 def _negated(text: str, offset: int) -> bool:
-    """Does the phrase (between commas) of the hit at offset report a gap?"""
-    start = max((m.end() for m in _PHRASE_END.finditer(text, 0, offset)), default=0)
-    end = _PHRASE_END.search(text, offset)
-    return _NEGATION.search(text, start, end.start() if end else len(text)) is not None
+    """Does the phrase of the hit at offset report a gap?"""
+    return _NEGATION.search(text, *phrase_span(text, offset)) is not None
 
 
 def _context_pattern(key: str) -> re.Pattern | None:
